@@ -15,3 +15,13 @@ export { deidentify, PERSONAL_DATA, type PersonalDataField, type PersonalDataAct
 export { canonicalJson, contentHash } from './canonical.js';
 export { isRealPartialDate, comparePartialDates, partialDateToIso } from './dates.js';
 export { TENANT_ID_PATTERN, type TenantId, isTenantId, parseTenantId, tenantSchemaName, tenantRoleName } from './tenant.js';
+export type {
+  StoredVersionRef,
+  StoredReport,
+  PutOutcome,
+  ReportToStore,
+  ReportStore,
+  TenantStatus,
+  TenantRecord,
+  TenantDirectory,
+} from './ports.js';

@@ -129,11 +129,15 @@ const patient = obj(
     },
     drug: { type: 'array', minItems: 1, maxItems: MAX_DRUGS_PER_REPORT, items: drug },
     reaction: { type: 'array', minItems: 1, maxItems: MAX_REACTIONS_PER_REPORT, items: reaction },
-    summary: obj({
-      narrativeincludeclinical: text(100000, 'Case narrative. Personal data (free text).', true),
-      reportercomment: text(20000, 'Reporter comment. Personal data (free text).', true),
-      sendercomment: text(20000, 'Sender comment. Personal data (free text).', true),
-    }),
+    summary: {
+      ...obj({
+        narrativeincludeclinical: text(100000, 'Case narrative. Personal data (free text).', true),
+        reportercomment: text(20000, 'Reporter comment. Personal data (free text).', true),
+        sendercomment: text(20000, 'Sender comment. Personal data (free text).', true),
+      }),
+      'x-vigilo-pii': true,
+      description: 'Narrative and comments. Personal data as a whole (free text).',
+    },
   },
   ['drug', 'reaction'],
 );

@@ -143,9 +143,6 @@ function businessRuleViolations(report: AdverseEventReport): FieldViolation[] {
       });
     }
   });
-  if (report.receivedate && report.receiptdate && comparePartialDates(report.receivedate, report.receiptdate) > 0) {
-    violations.push({ pointer: '/receiptdate', code: 'VIG_REPORT_DATE_ORDER', detail: 'receiptdate is before receivedate' });
-  }
   return violations;
 }
 

@@ -22,6 +22,7 @@ export const ERROR_CODES = {
   VIG_METHOD_NOT_ALLOWED: { status: 405, title: 'Method not allowed', retryable: false },
   VIG_AUTH_REQUIRED: { status: 401, title: 'Authentication required', retryable: false },
   VIG_FORBIDDEN_SCOPE: { status: 403, title: 'Missing scope', retryable: false },
+  VIG_FORBIDDEN_TENANT: { status: 403, title: 'Credential is bound to another tenant', retryable: false },
   VIG_REQUEST_BODY_TOO_LARGE: { status: 413, title: 'Request body too large', retryable: false },
   VIG_REQUEST_UNSUPPORTED_MEDIA_TYPE: { status: 415, title: 'Unsupported media type', retryable: false },
   VIG_REQUEST_MALFORMED_JSON: { status: 400, title: 'Malformed JSON', retryable: false },

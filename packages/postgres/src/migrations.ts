@@ -1,0 +1,194 @@
+import { type TenantId, parseTenantId, tenantRoleName, tenantSchemaName } from '@vigilo/domain';
+import { ident, literal, qualified } from './sql.js';
+import { type Pool, type PoolClient, withTransaction } from './pool.js';
+
+/** The role every service's login role is granted; it may assume any tenant role. */
+export const APP_ROLE = 'vigilo_app';
+/** The schema holding platform-wide tables (tenant registry, migration ledger). */
+export const PLATFORM_SCHEMA = 'vigilo';
+
+interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+const PLATFORM_MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'tenant registry',
+    sql: `
+      CREATE TABLE IF NOT EXISTS vigilo.tenants (
+        id text PRIMARY KEY CHECK (id ~ '^[a-z](?:[a-z0-9]|-(?=[a-z0-9])){2,39}$'),
+        display_name text NOT NULL,
+        status text NOT NULL DEFAULT 'active' CHECK (status IN ('active', 'suspended', 'deleting')),
+        schema_name text NOT NULL UNIQUE,
+        role_name text NOT NULL UNIQUE,
+        schema_version integer NOT NULL DEFAULT 0,
+        settings jsonb NOT NULL DEFAULT '{}'::jsonb,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = '${APP_ROLE}') THEN
+          CREATE ROLE ${APP_ROLE} NOLOGIN;
+        END IF;
+      END $$;
+      GRANT USAGE ON SCHEMA vigilo TO ${APP_ROLE};
+      GRANT SELECT ON vigilo.tenants TO ${APP_ROLE};
+    `,
+  },
+  {
+    version: 2,
+    name: 'tenant registry change notifications',
+    sql: `
+      CREATE OR REPLACE FUNCTION vigilo.notify_tenant_change() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        PERFORM pg_notify('vigilo_tenants', COALESCE(NEW.id, OLD.id));
+        RETURN NULL;
+      END $$;
+      DROP TRIGGER IF EXISTS tenants_notify ON vigilo.tenants;
+      CREATE TRIGGER tenants_notify AFTER INSERT OR UPDATE OR DELETE ON vigilo.tenants
+        FOR EACH ROW EXECUTE FUNCTION vigilo.notify_tenant_change();
+    `,
+  },
+];
+
+/** Per-tenant migrations, rendered for one tenant's schema and role. */
+function tenantMigrations(tenant: TenantId): readonly Migration[] {
+  const schema = tenantSchemaName(tenant);
+  const role = tenantRoleName(tenant);
+  const t = (table: string) => qualified(schema, table);
+  const tenantColumn = `tenant_id text NOT NULL DEFAULT ${literal(tenant)} CHECK (tenant_id = ${literal(tenant)})`;
+  const policy = (table: string) => `
+    ALTER TABLE ${t(table)} ENABLE ROW LEVEL SECURITY;
+    DROP POLICY IF EXISTS tenant_isolation ON ${t(table)};
+    CREATE POLICY tenant_isolation ON ${t(table)} TO ${ident(role)}
+      USING (tenant_id = ${literal(tenant)}) WITH CHECK (tenant_id = ${literal(tenant)});`;
+  return [
+    {
+      version: 1,
+      name: 'reports, versions and outbox',
+      sql: `
+        CREATE TABLE IF NOT EXISTS ${t('report_versions')} (
+          ${tenantColumn},
+          safetyreportid text NOT NULL,
+          version integer NOT NULL CHECK (version >= 1),
+          content jsonb NOT NULL,
+          content_hash text NOT NULL,
+          nullified boolean NOT NULL,
+          received_at timestamptz NOT NULL DEFAULT now(),
+          PRIMARY KEY (safetyreportid, version)
+        );
+        CREATE TABLE IF NOT EXISTS ${t('reports')} (
+          ${tenantColumn},
+          safetyreportid text PRIMARY KEY,
+          current_version integer NOT NULL,
+          nullified boolean NOT NULL,
+          first_received_at timestamptz NOT NULL DEFAULT now(),
+          updated_at timestamptz NOT NULL DEFAULT now()
+        );
+        CREATE TABLE IF NOT EXISTS ${t('outbox')} (
+          ${tenantColumn},
+          id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          safetyreportid text NOT NULL,
+          version integer NOT NULL,
+          created_at timestamptz NOT NULL DEFAULT now(),
+          dispatched_at timestamptz
+        );
+        CREATE INDEX IF NOT EXISTS outbox_pending ON ${t('outbox')} (id) WHERE dispatched_at IS NULL;
+        ${policy('report_versions')}
+        ${policy('reports')}
+        ${policy('outbox')}
+        REVOKE ALL ON SCHEMA ${ident(schema)} FROM PUBLIC;
+        GRANT USAGE ON SCHEMA ${ident(schema)} TO ${ident(role)};
+        -- History is append-only: the tenant role can never rewrite or delete a version.
+        GRANT SELECT, INSERT ON ${t('report_versions')} TO ${ident(role)};
+        GRANT SELECT, INSERT, UPDATE ON ${t('reports')} TO ${ident(role)};
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ${t('outbox')} TO ${ident(role)};
+      `,
+    },
+  ];
+}
+
+async function ensureLedger(client: PoolClient): Promise<void> {
+  await client.query(`CREATE SCHEMA IF NOT EXISTS ${PLATFORM_SCHEMA}`);
+  await client.query(`
+    CREATE TABLE IF NOT EXISTS vigilo.schema_migrations (
+      scope text NOT NULL,
+      version integer NOT NULL,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (scope, version)
+    )`);
+}
+
+async function applyMigrations(pool: Pool, scope: string, migrations: readonly Migration[], before?: (c: PoolClient) => Promise<void>): Promise<number> {
+  return withTransaction(pool, async (client) => {
+    // One migrator at a time per scope, across processes and replicas.
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`vigilo:migrate:${scope}`]);
+    await ensureLedger(client);
+    if (before) await before(client);
+    const { rows } = await client.query<{ version: number }>('SELECT version FROM vigilo.schema_migrations WHERE scope = $1', [scope]);
+    const applied = new Set(rows.map((r) => r.version));
+    let latest = Math.max(0, ...applied);
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      await client.query(migration.sql);
+      await client.query('INSERT INTO vigilo.schema_migrations (scope, version, name) VALUES ($1, $2, $3)', [scope, migration.version, migration.name]);
+      latest = Math.max(latest, migration.version);
+    }
+    return latest;
+  });
+}
+
+/** Creates or upgrades the platform schema. Idempotent; safe to run concurrently. */
+export async function migratePlatform(pool: Pool): Promise<number> {
+  return applyMigrations(pool, 'platform', PLATFORM_MIGRATIONS);
+}
+
+/** The newest tenant schema version this code knows. */
+export const TENANT_SCHEMA_VERSION = 1;
+
+/**
+ * Creates or upgrades one tenant's schema, role and row-level security.
+ * Idempotent, level-triggered: the operator calls it on every reconcile.
+ */
+export async function migrateTenant(pool: Pool, tenantInput: string): Promise<number> {
+  const tenant = parseTenantId(tenantInput);
+  const schema = tenantSchemaName(tenant);
+  const role = tenantRoleName(tenant);
+  const version = await applyMigrations(pool, `tenant:${tenant}`, tenantMigrations(tenant), async (client) => {
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)}`);
+    await client.query(`
+      DO $$ BEGIN
+        IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = ${literal(role)}) THEN
+          CREATE ROLE ${ident(role)} NOLOGIN;
+        END IF;
+      END $$;`);
+    await client.query(`GRANT ${ident(role)} TO ${APP_ROLE}`);
+  });
+  await pool.query('UPDATE vigilo.tenants SET schema_version = $2, updated_at = now() WHERE id = $1 AND schema_version <> $2', [tenant, version]);
+  return version;
+}
+
+/**
+ * Removes a tenant's schema (with every report), its role and its registry
+ * row. Only the operator's `deletionPolicy: Delete` path calls this.
+ */
+export async function dropTenantSchema(pool: Pool, tenantInput: string): Promise<void> {
+  const tenant = parseTenantId(tenantInput);
+  const schema = tenantSchemaName(tenant);
+  const role = tenantRoleName(tenant);
+  await withTransaction(pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`vigilo:migrate:tenant:${tenant}`]);
+    await client.query(`DROP SCHEMA IF EXISTS ${ident(schema)} CASCADE`);
+    await client.query('DELETE FROM vigilo.schema_migrations WHERE scope = $1', [`tenant:${tenant}`]);
+    const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+    if (exists.rowCount) {
+      await client.query(`REVOKE ${ident(role)} FROM ${APP_ROLE}`);
+      await client.query(`DROP OWNED BY ${ident(role)}`);
+      await client.query(`DROP ROLE ${ident(role)}`);
+    }
+  });
+}

@@ -1,0 +1,3 @@
+export { createTestDatabase, testClusterUrl, uniqueTenant, type TestDatabase } from './database.js';
+export { startServiceProcess, REPO_ROOT, type RunningProcess } from './service.js';
+export { minimalReport, reportWithEveryPersonalField, findPersonalData, PII_MARKERS, PII_DATES } from './reports.js';

@@ -1,0 +1,136 @@
+import {
+  type AdverseEventReport,
+  type PutOutcome,
+  type ReportStore,
+  type TenantDirectory,
+  type TenantId,
+  type TenantRecord,
+  contentHash,
+  validateReport,
+} from '@vigilo/domain';
+import { type ErrorCode, type FieldViolation, NotFoundError, VigiloError } from '@vigilo/errors';
+
+/** The answer for one offered report (one bulk line or one POST). */
+export type LineResult =
+  | {
+      readonly outcome: 'created' | 'unchanged';
+      readonly safetyreportid: string;
+      readonly safetyreportversion: number;
+      readonly contentHash: string;
+      readonly nullified: boolean;
+      readonly receivedAt: string;
+      readonly becameCurrent?: boolean;
+    }
+  | {
+      readonly outcome: 'rejected';
+      readonly code: ErrorCode;
+      readonly status: number;
+      readonly detail: string;
+      readonly safetyreportid?: string;
+      readonly safetyreportversion?: number;
+      readonly errors?: readonly FieldViolation[];
+    };
+
+export interface IngestMetricsSink {
+  count(tenant: TenantId, outcome: 'created' | 'unchanged' | 'rejected', n?: number): void;
+}
+
+export interface IngestDeps {
+  store: ReportStore;
+  tenants: TenantDirectory;
+  metrics?: IngestMetricsSink;
+}
+
+/** A validated report ready to store, or the reason it cannot be. */
+export type Candidate = { ok: true; report: AdverseEventReport; hash: string } | { ok: false; result: LineResult };
+
+/** Validation and hashing of one untrusted value. Pure. */
+export function prepare(input: unknown): Candidate {
+  const validation = validateReport(input);
+  if (!validation.ok) {
+    const first = validation.violations[0]!;
+    const maybe = input as { safetyreportid?: unknown; safetyreportversion?: unknown } | null;
+    return {
+      ok: false,
+      result: {
+        outcome: 'rejected',
+        code: first.code,
+        status: 422,
+        detail: `The report is invalid: ${first.pointer} ${first.detail}`,
+        ...(typeof maybe?.safetyreportid === 'string' && maybe.safetyreportid.length <= 100 && /^[A-Za-z0-9._:-]+$/.test(maybe.safetyreportid)
+          ? { safetyreportid: maybe.safetyreportid }
+          : {}),
+        ...(Number.isInteger(maybe?.safetyreportversion) ? { safetyreportversion: maybe!.safetyreportversion as number } : {}),
+        errors: validation.violations,
+      },
+    };
+  }
+  return { ok: true, report: validation.report, hash: contentHash(validation.report) };
+}
+
+function toLineResult(outcome: PutOutcome): LineResult {
+  if (outcome.outcome === 'conflict') {
+    return {
+      outcome: 'rejected',
+      code: 'VIG_INGEST_VERSION_CONFLICT',
+      status: 409,
+      detail: 'This version of the report is already stored with different content; send a higher safetyreportversion',
+      safetyreportid: outcome.safetyreportid,
+      safetyreportversion: outcome.version,
+    };
+  }
+  return {
+    outcome: outcome.outcome,
+    safetyreportid: outcome.safetyreportid,
+    safetyreportversion: outcome.version,
+    contentHash: outcome.contentHash,
+    nullified: outcome.nullified,
+    receivedAt: outcome.receivedAt.toISOString(),
+    ...(outcome.outcome === 'created' ? { becameCurrent: outcome.becameCurrent } : {}),
+  };
+}
+
+export class IngestService {
+  constructor(private readonly deps: IngestDeps) {}
+
+  get store(): ReportStore {
+    return this.deps.store;
+  }
+
+  /** Counts lines rejected before validation (malformed JSON, oversized lines). */
+  recordRejected(tenant: TenantId, n = 1): void {
+    this.deps.metrics?.count(tenant, 'rejected', n);
+  }
+
+  /** The tenant must exist; writes additionally need it active. */
+  async requireTenant(tenant: TenantId, forWrite: boolean): Promise<TenantRecord> {
+    const record = await this.deps.tenants.get(tenant);
+    if (!record) throw new NotFoundError('No such tenant', { code: 'VIG_TENANT_NOT_FOUND', fields: { tenantId: tenant } });
+    if (forWrite && record.status !== 'active') {
+      throw new VigiloError('VIG_TENANT_NOT_ACTIVE', `The tenant is ${record.status} and accepts no reports`, { fields: { tenantId: tenant } });
+    }
+    return record;
+  }
+
+  /**
+   * Stores the valid candidates in one transaction and returns one result
+   * per candidate, in order. Nothing is acknowledged before the commit.
+   */
+  async ingest(tenant: TenantId, candidates: readonly Candidate[]): Promise<LineResult[]> {
+    const valid = candidates.filter((c): c is Extract<Candidate, { ok: true }> => c.ok);
+    const outcomes = valid.length
+      ? await this.deps.store.putReports(
+          tenant,
+          valid.map((c) => ({ report: c.report, contentHash: c.hash })),
+        )
+      : [];
+    let next = 0;
+    const results = candidates.map((c) => (c.ok ? toLineResult(outcomes[next++]!) : c.result));
+    if (this.deps.metrics) {
+      const tally = { created: 0, unchanged: 0, rejected: 0 };
+      for (const r of results) tally[r.outcome]++;
+      for (const [outcome, n] of Object.entries(tally)) if (n) this.deps.metrics.count(tenant, outcome as keyof typeof tally, n);
+    }
+    return results;
+  }
+}

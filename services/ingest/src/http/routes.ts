@@ -1,0 +1,242 @@
+import { once } from 'node:events';
+import { type TenantId, deidentify, parseTenantId } from '@vigilo/domain';
+import { ConflictError, InputError, NotFoundError, UnavailableError, isVigiloError, ERROR_CODES } from '@vigilo/errors';
+import { type Express, type Request, type Response, express, requireContentType } from '@vigilo/platform';
+import { type Candidate, IngestService, type LineResult, prepare } from '../core/ingest.js';
+import { authorize } from './principal.js';
+import { splitNdjson } from './ndjson.js';
+import { buildOpenApiDocument } from './openapi.js';
+
+export interface RouteOptions {
+  maxReportBytes: number;
+  maxBulkLines: number;
+  bulkBatchSize: number;
+}
+
+const REPORT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
+
+function tenantOf(req: Request): TenantId {
+  return parseTenantId(req.params['tenant']);
+}
+
+function reportIdOf(req: Request): string {
+  const id = req.params['id'];
+  if (typeof id !== 'string' || !REPORT_ID.test(id)) {
+    throw new InputError('safetyreportid must be 1-100 characters of letters, digits and . _ : -', { fields: { parameter: 'id' } });
+  }
+  return id;
+}
+
+function versionOf(req: Request): number {
+  const raw = req.params['version'];
+  if (typeof raw !== 'string' || !/^[1-9][0-9]{0,5}$/.test(raw)) {
+    throw new InputError('version must be a positive integer', { fields: { parameter: 'version' } });
+  }
+  return Number(raw);
+}
+
+type View = 'full' | 'deidentified';
+
+function viewOf(req: Request): View {
+  const view = req.query['view'] ?? 'full';
+  if (view !== 'full' && view !== 'deidentified') {
+    throw new InputError('view must be full or deidentified', { fields: { parameter: 'view' } });
+  }
+  return view;
+}
+
+/** The public shape of a stored result line (no internal-only fields). */
+function acceptedBody(result: Extract<LineResult, { outcome: 'created' | 'unchanged' }>) {
+  return {
+    safetyreportid: result.safetyreportid,
+    safetyreportversion: result.safetyreportversion,
+    contentHash: result.contentHash,
+    nullified: result.nullified,
+    receivedAt: result.receivedAt,
+  };
+}
+
+/** Writes NDJSON lines with backpressure; headers go out with the first line. */
+class NdjsonWriter {
+  constructor(private readonly res: Response) {}
+  get started(): boolean {
+    return this.res.headersSent;
+  }
+  async write(value: unknown): Promise<void> {
+    if (!this.res.headersSent) {
+      this.res.status(200).type('application/x-ndjson');
+    }
+    if (!this.res.write(JSON.stringify(value) + '\n')) await once(this.res, 'drain');
+  }
+}
+
+export function mountIngestRoutes(app: Express, service: IngestService, options: RouteOptions): void {
+  const router = express.Router();
+  const jsonBody = express.json({ limit: options.maxReportBytes, strict: false, type: () => true });
+
+  router.get('/openapi.json', (_req, res) => {
+    res.json(buildOpenApiDocument());
+  });
+
+  router.post('/v1/tenants/:tenant/reports', requireContentType('application/json'), jsonBody, async (req, res) => {
+    const tenant = tenantOf(req);
+    authorize(req, tenant, 'write');
+    await service.requireTenant(tenant, true);
+    const [result] = await service.ingest(tenant, [prepare(req.body)]);
+    if (!result) throw new Error('ingest returned no result');
+    if (result.outcome === 'rejected') {
+      if (result.code === 'VIG_INGEST_VERSION_CONFLICT') {
+        throw new ConflictError(result.detail, { fields: { safetyreportid: result.safetyreportid, safetyreportversion: result.safetyreportversion } });
+      }
+      throw new InputError(result.detail, { code: result.code, violations: result.errors ?? [] });
+    }
+    res
+      .status(result.outcome === 'created' ? 201 : 200)
+      .setHeader('Location', `/v1/tenants/${tenant}/reports/${encodeURIComponent(result.safetyreportid)}/versions/${result.safetyreportversion}`)
+      .setHeader('Vigilo-Outcome', result.outcome)
+      .json(acceptedBody(result));
+  });
+
+  router.post('/v1/tenants/:tenant/reports/bulk', requireContentType('application/x-ndjson', 'application/jsonl', 'application/json-seq'), async (req, res) => {
+    const tenant = tenantOf(req);
+    authorize(req, tenant, 'write');
+    await service.requireTenant(tenant, true);
+    const out = new NdjsonWriter(res);
+    const summary = { lines: 0, created: 0, unchanged: 0, rejected: 0 };
+    let batch: { line: number; candidate: Candidate }[] = [];
+
+    const report = async (line: number, result: LineResult, counted = true) => {
+      summary[result.outcome]++;
+      if (!counted) service.recordRejected(tenant);
+      const body =
+        result.outcome === 'rejected'
+          ? {
+              line,
+              status: result.status,
+              outcome: result.outcome,
+              code: result.code,
+              detail: result.detail,
+              ...(result.safetyreportid !== undefined ? { safetyreportid: result.safetyreportid } : {}),
+              ...(result.safetyreportversion !== undefined ? { safetyreportversion: result.safetyreportversion } : {}),
+              ...(result.errors ? { errors: result.errors } : {}),
+            }
+          : { line, status: result.outcome === 'created' ? 201 : 200, outcome: result.outcome, ...acceptedBody(result) };
+      await out.write(body);
+    };
+
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const current = batch;
+      batch = [];
+      let results: LineResult[];
+      try {
+        results = await service.ingest(tenant, current.map((b) => b.candidate));
+      } catch (error) {
+        const unavailable = isVigiloError(error) && error.code === 'VIG_UNAVAILABLE';
+        // Before the first line went out, the whole request can still fail cleanly.
+        if (!out.started || !unavailable) throw error;
+        results = current.map(() => ({
+          outcome: 'rejected' as const,
+          code: 'VIG_UNAVAILABLE' as const,
+          status: ERROR_CODES.VIG_UNAVAILABLE.status,
+          detail: 'The database is unavailable; nothing on this line was stored, retry it',
+        }));
+        service.recordRejected(tenant, current.length);
+      }
+      for (let i = 0; i < current.length; i++) await report(current[i]!.line, results[i]!);
+    };
+
+    for await (const item of splitNdjson(req, options.maxReportBytes)) {
+      summary.lines++;
+      if (summary.lines > options.maxBulkLines) {
+        await flush();
+        await report(item.line, {
+          outcome: 'rejected',
+          code: 'VIG_INGEST_BULK_TOO_MANY_LINES',
+          status: 413,
+          detail: `At most ${options.maxBulkLines} lines are accepted per request; send the rest in another request`,
+        }, false);
+        continue;
+      }
+      if ('tooLarge' in item) {
+        await flush();
+        await report(item.line, {
+          outcome: 'rejected',
+          code: 'VIG_INGEST_BULK_LINE_TOO_LARGE',
+          status: 413,
+          detail: `A line may hold at most ${options.maxReportBytes} bytes`,
+        }, false);
+        continue;
+      }
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(item.text);
+      } catch {
+        await flush();
+        await report(item.line, { outcome: 'rejected', code: 'VIG_REQUEST_MALFORMED_JSON', status: 400, detail: 'The line is not valid JSON' }, false);
+        continue;
+      }
+      batch.push({ line: item.line, candidate: prepare(parsed) });
+      if (batch.length >= options.bulkBatchSize) await flush();
+    }
+    await flush();
+    await out.write({ summary });
+    res.end();
+  });
+
+  router.get('/v1/tenants/:tenant/reports/:id', async (req, res) => {
+    const tenant = tenantOf(req);
+    const view = viewOf(req);
+    authorize(req, tenant, view === 'full' ? 'pii:read' : 'read');
+    await service.requireTenant(tenant, false);
+    const stored = await service.store.getCurrent(tenant, reportIdOf(req));
+    if (!stored) throw new NotFoundError('No such report', { code: 'VIG_REPORT_NOT_FOUND' });
+    res.json({
+      safetyreportid: stored.safetyreportid,
+      safetyreportversion: stored.version,
+      currentVersion: stored.currentVersion,
+      nullified: stored.nullified,
+      contentHash: stored.contentHash,
+      receivedAt: stored.receivedAt.toISOString(),
+      view,
+      report: view === 'full' ? stored.content : deidentify(stored.content),
+    });
+  });
+
+  router.get('/v1/tenants/:tenant/reports/:id/versions', async (req, res) => {
+    const tenant = tenantOf(req);
+    authorize(req, tenant, 'read');
+    await service.requireTenant(tenant, false);
+    const id = reportIdOf(req);
+    const versions = await service.store.listVersions(tenant, id);
+    if (versions.length === 0) throw new NotFoundError('No such report', { code: 'VIG_REPORT_NOT_FOUND' });
+    res.json({
+      safetyreportid: id,
+      currentVersion: versions[versions.length - 1]!.version,
+      versions: versions.map((v) => ({ version: v.version, contentHash: v.contentHash, nullified: v.nullified, receivedAt: v.receivedAt.toISOString() })),
+    });
+  });
+
+  router.get('/v1/tenants/:tenant/reports/:id/versions/:version', async (req, res) => {
+    const tenant = tenantOf(req);
+    const view = viewOf(req);
+    authorize(req, tenant, view === 'full' ? 'pii:read' : 'read');
+    await service.requireTenant(tenant, false);
+    const stored = await service.store.getVersion(tenant, reportIdOf(req), versionOf(req));
+    if (!stored) throw new NotFoundError('No such report version', { code: 'VIG_REPORT_VERSION_NOT_FOUND' });
+    res.json({
+      safetyreportid: stored.safetyreportid,
+      safetyreportversion: stored.version,
+      currentVersion: stored.currentVersion,
+      nullified: stored.nullified,
+      contentHash: stored.contentHash,
+      receivedAt: stored.receivedAt.toISOString(),
+      view,
+      report: view === 'full' ? stored.content : deidentify(stored.content),
+    });
+  });
+
+  app.use(router);
+}
+
+export { UnavailableError };
