@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { type Pool, createPool } from '@vigilo/postgres';
 
 /**
  * The admin URL of the private test cluster started by
@@ -17,7 +16,7 @@ export function testClusterUrl(): string {
 export interface TestDatabase {
   readonly name: string;
   readonly url: string;
-  readonly pool: Pool;
+  readonly pool: pg.Pool;
   drop(): Promise<void>;
 }
 
@@ -33,7 +32,8 @@ export async function createTestDatabase(prefix = 'vigilo_test'): Promise<TestDa
   }
   const url = new URL(testClusterUrl());
   url.pathname = `/${name}`;
-  const pool = createPool({ connectionString: url.toString(), max: 8 });
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 8 });
+  pool.on('error', () => undefined);
   return {
     name,
     url: url.toString(),

@@ -72,7 +72,14 @@ class NdjsonWriter {
 
 export function mountIngestRoutes(app: Express, service: IngestService, options: RouteOptions): void {
   const router = express.Router();
-  const jsonBody = express.json({ limit: options.maxReportBytes, strict: false, type: () => true });
+  const jsonBody = express.json({
+    limit: options.maxReportBytes,
+    strict: false,
+    type: () => true,
+    verify: (req, _res, buf) => {
+      (req as Request & { bodyBytes?: number }).bodyBytes = buf.length;
+    },
+  });
 
   router.get('/openapi.json', (_req, res) => {
     res.json(buildOpenApiDocument());
@@ -82,6 +89,9 @@ export function mountIngestRoutes(app: Express, service: IngestService, options:
     const tenant = tenantOf(req);
     authorize(req, tenant, 'write');
     await service.requireTenant(tenant, true);
+    if (!(req as Request & { bodyBytes?: number }).bodyBytes) {
+      throw new InputError('The request body is empty', { code: 'VIG_REQUEST_MALFORMED_JSON' });
+    }
     const [result] = await service.ingest(tenant, [prepare(req.body)]);
     if (!result) throw new Error('ingest returned no result');
     if (result.outcome === 'rejected') {
