@@ -32,7 +32,18 @@ import java.util.concurrent.TimeUnit;
 public final class Main {
     public static final String READY_PREFIX = "VIGILO_ES_READY ";
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable e) {
+            // e.g. the HTTP port is taken: exit instead of lingering with half-started non-daemon threads
+            System.err.println("VIGILO_ES_FAILED " + e);
+            e.printStackTrace();
+            System.exit(1); // the shutdown hook (if registered) closes the node
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         // must run before any Elasticsearch class asks for a logger
         LogConfigurator.configureESLogging();
 
