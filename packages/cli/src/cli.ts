@@ -1,0 +1,245 @@
+import { basename } from 'node:path';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { isTenantId, type TenantStatus } from '@vigilo/domain';
+import { InputError, isVigiloError } from '@vigilo/errors';
+import { FaersStatsCollector, inspectFaersQuarter, readFaersQuarter, type FaersJoinStrategy } from '@vigilo/faers';
+import { importFaersQuarter } from './faers-import.js';
+import type { BulkIngestClientOptions } from './ingest-client.js';
+import { createProgress, type ProgressStream } from './progress.js';
+import { createTenant } from './tenant-create.js';
+import { formatImportSummary } from './summary.js';
+
+/** Exit codes of the `vigilo` command. */
+export const EXIT = {
+  /** Everything was read and every line was stored (created or unchanged). */
+  ok: 0,
+  /** A request failed for good (after retries), or the file could not be read. */
+  failed: 1,
+  /** The import completed but the ingest service rejected some lines (see the summary). */
+  rejected: 2,
+  /** Wrong arguments. */
+  usage: 64,
+  /** Stopped by a signal; the batch in flight was finished. */
+  interrupted: 130,
+} as const;
+
+export const DEFAULT_INGEST_URL = 'http://127.0.0.1:8081';
+export const DEFAULT_BATCH_SIZE = 1000;
+const MAX_BATCH_SIZE = 10000;
+
+/** Everything the CLI touches outside itself, so tests can run it in-process. */
+export interface CliIo {
+  readonly stdout: { write(chunk: string): boolean };
+  readonly stderr: ProgressStream;
+  /** Environment: VIGILO_TOKEN and VIGILO_INGEST_URL are read from here. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** Aborted on SIGINT / SIGTERM by main.ts. */
+  readonly signal?: AbortSignal;
+  readonly now?: () => number;
+  /** Interval of progress lines when stderr is not a terminal. @default 10000 */
+  readonly progressIntervalMs?: number;
+  /** Ingest client settings (fetch, sleep, timeouts), for tests. */
+  readonly client?: Omit<BulkIngestClientOptions, 'baseUrl' | 'token'>;
+}
+
+function parseBatchSize(value: string): number {
+  if (!/^[0-9]+$/.test(value)) throw new InvalidArgumentError('must be a whole number');
+  const n = Number(value);
+  if (n < 1 || n > MAX_BATCH_SIZE) throw new InvalidArgumentError(`must be between 1 and ${MAX_BATCH_SIZE}`);
+  return n;
+}
+
+function parseTenant(value: string): string {
+  if (!isTenantId(value)) {
+    throw new InvalidArgumentError('tenant ids are 3-40 characters: lower-case letters, digits and single hyphens, starting with a letter');
+  }
+  return value;
+}
+
+function parseScopes(value: string): string {
+  const scopes = value.split(/[\s,]+/).filter(Boolean);
+  if (scopes.length === 0 || !scopes.every((scope) => /^[a-z]+(:[a-z]+)?$/.test(scope))) {
+    throw new InvalidArgumentError('a space- or comma-separated list of scopes such as write or read,pii:read');
+  }
+  return scopes.join(' ');
+}
+
+function parseUrl(value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new InvalidArgumentError('must be an absolute URL');
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidArgumentError('must be an http or https URL');
+  if (url.username || url.password) throw new InvalidArgumentError('must not carry credentials: use --token');
+  return value;
+}
+
+const joinOption = () =>
+  new Option('--join <strategy>', 'merge: stream the tables side by side (bounded memory, tables sorted by key); memory: load them first (any order)')
+    .choices(['merge', 'memory'])
+    .default('merge');
+
+/** Builds the program; `exitCode` receives the command's exit code. */
+export function createProgram(io: CliIo, exit: { code: number }): Command {
+  const program = new Command('vigilo')
+    .description('Vigilo command line')
+    .showHelpAfterError()
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
+
+  const tenant = program.command('tenant').description('Tenants (until the operator manages them)');
+  tenant.exitOverride();
+  tenant
+    .command('create')
+    .description('Create a tenant in PostgreSQL, or bring it up to date: registry row, schema, role and row-level security (idempotent)')
+    .argument('<id>', 'tenant id: 3-40 lower-case letters, digits and single hyphens, starting with a letter', parseTenant)
+    .option('--display-name <name>', 'human-readable name (default: the id)')
+    .addOption(new Option('--status <status>', 'registry status').choices(['active', 'suspended']).default('active'))
+    .option('--database-url <url>', 'PostgreSQL URL of the platform database (env VIGILO_DATABASE_URL)')
+    .option('--json', 'print the tenant record as JSON')
+    .exitOverride()
+    .action(async (id: string, opts: { displayName?: string; status: TenantStatus; databaseUrl?: string; json?: boolean }) => {
+      const databaseUrl = opts.databaseUrl ?? io.env['VIGILO_DATABASE_URL'];
+      if (!databaseUrl) throw new InputError('Give --database-url or set VIGILO_DATABASE_URL', { code: 'VIG_REQUEST_INVALID_PARAMETER' });
+      const record = await createTenant({
+        id,
+        databaseUrl,
+        status: opts.status,
+        ...(opts.displayName !== undefined ? { displayName: opts.displayName } : {}),
+      });
+      io.stdout.write(
+        opts.json
+          ? `${JSON.stringify(record, null, 2)}\n`
+          : `tenant ${record.id} (${record.displayName}): ${record.status}, schema ${record.schemaName} v${record.schemaVersion}, role ${record.roleName}\n`,
+      );
+      exit.code = EXIT.ok;
+    });
+
+  const faers = program.command('faers').description('FDA FAERS / legacy AERS quarterly ASCII extracts');
+  faers.exitOverride();
+
+  faers
+    .command('import')
+    .description('Read a FAERS or AERS quarterly ASCII zip and send its reports to the ingest service in NDJSON batches')
+    .argument('<zip>', 'quarterly ASCII zip, e.g. faers_ascii_2017q2.zip')
+    .requiredOption('--tenant <id>', 'tenant to import into', parseTenant)
+    .option('--ingest-url <url>', `base URL of the ingest service (env VIGILO_INGEST_URL) (default: "${DEFAULT_INGEST_URL}")`, parseUrl)
+    .option('--batch-size <n>', 'reports per bulk request', parseBatchSize, DEFAULT_BATCH_SIZE)
+    .option('--token <bearer>', 'bearer token for the ingest service (env VIGILO_TOKEN, preferred: arguments are visible to other users)')
+    .option('--scopes <scopes>', 'call the ingest service directly (local mode, no proxy): send the identity headers the proxy would set, X-Vigilo-Tenant and X-Vigilo-Scopes with these scopes (e.g. write)', parseScopes)
+    .addOption(joinOption())
+    .option('--json', 'print the summary as JSON')
+    .option('--no-progress', 'no progress bar or progress lines')
+    .addHelpText(
+      'after',
+      `
+Exit codes: 0 all stored, 1 failed (request or file), 2 some reports rejected, 64 usage, 130 interrupted.
+Re-running an import is safe: versions already stored with the same content come back as unchanged.`,
+    )
+    .exitOverride()
+    .action(async (zip: string, opts: { tenant: string; ingestUrl?: string; batchSize: number; token?: string; scopes?: string; join: FaersJoinStrategy; json?: boolean; progress: boolean }) => {
+      const ingestUrl = opts.ingestUrl ?? (io.env['VIGILO_INGEST_URL'] ? parseUrl(io.env['VIGILO_INGEST_URL']) : DEFAULT_INGEST_URL);
+      const token = opts.token ?? io.env['VIGILO_TOKEN'];
+      const progress = createProgress({
+        stream: io.stderr,
+        label: 'faers import',
+        enabled: opts.progress,
+        ...(io.now ? { now: io.now } : {}),
+        ...(io.progressIntervalMs !== undefined ? { intervalMs: io.progressIntervalMs } : {}),
+      });
+      const summary = await importFaersQuarter(
+        {
+          zipPath: zip,
+          tenant: opts.tenant,
+          ingestUrl,
+          batchSize: opts.batchSize,
+          join: opts.join,
+          ...(opts.scopes ? { scopes: opts.scopes } : {}),
+          ...(token ? { token } : {}),
+          ...(io.signal ? { signal: io.signal } : {}),
+        },
+        { progress, ...(io.client ? { client: io.client } : {}) },
+      );
+      io.stdout.write(opts.json ? `${JSON.stringify(summary, null, 2)}\n` : formatImportSummary(summary));
+      exit.code =
+        summary.status === 'failed'
+          ? EXIT.failed
+          : summary.status === 'interrupted'
+            ? EXIT.interrupted
+            : summary.rejected > 0
+              ? EXIT.rejected
+              : EXIT.ok;
+    });
+
+  faers
+    .command('stats')
+    .description('Print, as JSON, what the importer reads from a quarter: cases, versions, drugs per role, reactions, seriousness, skipped and dropped by reason')
+    .argument('<zip>', 'quarterly ASCII zip')
+    .addOption(joinOption())
+    .option('--no-progress', 'no progress bar or progress lines')
+    .exitOverride()
+    .action(async (zip: string, opts: { join: FaersJoinStrategy; progress: boolean }) => {
+      const progress = createProgress({
+        stream: io.stderr,
+        label: 'faers stats',
+        enabled: opts.progress,
+        sending: false,
+        ...(io.now ? { now: io.now } : {}),
+        ...(io.progressIntervalMs !== undefined ? { intervalMs: io.progressIntervalMs } : {}),
+      });
+      const info = await inspectFaersQuarter(zip);
+      const reader = readFaersQuarter(zip, { info, join: opts.join, ...(io.signal ? { signal: io.signal } : {}) });
+      const collector = new FaersStatsCollector();
+      let read = 0;
+      let skipped = 0;
+      progress.start(info.demoRows);
+      try {
+        for await (const record of reader) {
+          collector.add(record);
+          read += 1;
+          if (record.kind === 'skipped') skipped += 1;
+          if ((read & 0xff) === 0) progress.update({ read, sent: 0, rejected: 0, skipped });
+        }
+        progress.update({ read, sent: 0, rejected: 0, skipped });
+      } finally {
+        progress.stop();
+      }
+      const output = {
+        zip: basename(zip),
+        format: info.format,
+        quarter: info.quarter ?? null,
+        join: opts.join,
+        keyOrder: reader.diagnostics.keyOrder ?? null,
+        ...collector.result(),
+        tables: reader.diagnostics.tables,
+      };
+      io.stdout.write(`${JSON.stringify(output, null, 2)}\n`);
+      exit.code = EXIT.ok;
+    });
+
+  return program;
+}
+
+/** Runs the CLI on `argv` (as process.argv: node, script, args...) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const exit = { code: EXIT.ok as number };
+  const program = createProgram(io, exit);
+  try {
+    await program.parseAsync([...argv]);
+    return exit.code;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version are not errors.
+      if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version') return EXIT.ok;
+      return EXIT.usage;
+    }
+    if (isVigiloError(error)) {
+      io.stderr.write(`error: ${error.message} (${error.code})\n`);
+      return EXIT.failed;
+    }
+    io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return EXIT.failed;
+  }
+}
