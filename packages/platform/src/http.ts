@@ -110,6 +110,7 @@ export function createHttpApp(options: CreateHttpAppOptions): Express {
     const incoming = req.headers['x-request-id'];
     req.requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
     res.setHeader('X-Request-Id', req.requestId);
+    if (options.isAccepting && !options.isAccepting()) res.setHeader('Connection', 'close');
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Cache-Control', 'no-store');
     res.setHeader('Referrer-Policy', 'no-referrer');

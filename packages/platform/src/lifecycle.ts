@@ -46,7 +46,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       logger.info({ reason }, 'draining');
       options.setAccepting?.(false);
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Keep-alive connections become idle once their last response is sent; close them as they do.
       server.closeIdleConnections();
+      const reaper = setInterval(() => server.closeIdleConnections(), 100);
+      reaper.unref();
+      void closed.then(() => clearInterval(reaper));
       const grace = options.shutdownGraceMs ?? 25_000;
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<'timeout'>((resolve) => {
