@@ -26,6 +26,8 @@ export type PutOutcome =
 export interface ReportToStore {
   readonly report: AdverseEventReport;
   readonly contentHash: string;
+  /** The report as JSON text, when the caller already has it (saves serialising again). */
+  readonly json?: string;
 }
 
 /**

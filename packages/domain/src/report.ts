@@ -149,6 +149,18 @@ export interface Reaction {
   reactionstartdateformat?: string;
 }
 
+/** The E2B seriousness criteria, in E2B order. */
+export const SERIOUSNESS_CRITERIA = [
+  'seriousnessdeath',
+  'seriousnesslifethreatening',
+  'seriousnesshospitalization',
+  'seriousnessdisabling',
+  'seriousnesscongenitalanomali',
+  'seriousnessother',
+] as const;
+
+export type SeriousnessCriterion = (typeof SERIOUSNESS_CRITERIA)[number];
+
 export const DRUG_CHARACTERIZATION = { suspect: '1', concomitant: '2', interacting: '3' } as const;
 export const NULLIFICATION_CODE = '1';
 

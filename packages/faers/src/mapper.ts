@@ -4,6 +4,7 @@ import {
   validateReport,
   MAX_DRUGS_PER_REPORT,
   MAX_REACTIONS_PER_REPORT,
+  SERIOUSNESS_CRITERIA,
   type AdverseEventReport,
   type Drug,
   type Patient,
@@ -230,14 +231,7 @@ function buildReport(
 /** A report being built: the patient comes last, so every report has the same key order. */
 type ReportDraft = Omit<AdverseEventReport, 'patient'>;
 
-const SERIOUSNESS_ORDER: readonly SeriousnessField[] = [
-  'seriousnessdeath',
-  'seriousnesslifethreatening',
-  'seriousnesshospitalization',
-  'seriousnessdisabling',
-  'seriousnesscongenitalanomali',
-  'seriousnessother',
-];
+const SERIOUSNESS_ORDER: readonly SeriousnessField[] = SERIOUSNESS_CRITERIA;
 
 function outcomes(outc: readonly FaersRow[], drops: Drops): Set<SeriousnessField> {
   const flags = new Set<SeriousnessField>();

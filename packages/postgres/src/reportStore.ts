@@ -35,7 +35,10 @@ interface VersionRow {
   received_at: Date;
 }
 
-const csvField = (value: string): string => `"${value.replace(/"/g, '""')}"`;
+const COPY_TEXT_SPECIALS = /[\\\n\r\t]/g;
+const COPY_TEXT_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+/** Escapes a value for COPY's text format (tab-separated, backslash escapes). */
+const copyText = (value: string): string => value.replace(COPY_TEXT_SPECIALS, (c) => COPY_TEXT_ESCAPES[c]!);
 
 /**
  * Runs `fn` as the tenant's own database role: the schema grants and the
@@ -153,12 +156,12 @@ export class PostgresReportStore implements ReportStore {
     if (this.useCopy && reports.length >= this.copyThreshold) {
       const lines = (function* () {
         let line = 0;
-        for (const { report, contentHash } of reports) {
+        for (const { report, contentHash, json } of reports) {
           line++;
-          yield `${line},${csvField(report.safetyreportid)},${report.safetyreportversion},${csvField(JSON.stringify(report))},${contentHash},${isNullification(report)}\n`;
+          yield `${line}\t${copyText(report.safetyreportid)}\t${report.safetyreportversion}\t${copyText(json ?? JSON.stringify(report))}\t${contentHash}\t${isNullification(report)}\n`;
         }
       })();
-      await pipeline(Readable.from(lines), client.query(copyFrom('COPY vigilo_staging FROM STDIN WITH (FORMAT csv)')));
+      await pipeline(Readable.from(lines), client.query(copyFrom('COPY vigilo_staging FROM STDIN')));
       return;
     }
     await client.query(
@@ -168,7 +171,7 @@ export class PostgresReportStore implements ReportStore {
         reports.map((_, i) => i + 1),
         reports.map((r) => r.report.safetyreportid),
         reports.map((r) => r.report.safetyreportversion),
-        reports.map((r) => JSON.stringify(r.report)),
+        reports.map((r) => r.json ?? JSON.stringify(r.report)),
         reports.map((r) => r.contentHash),
         reports.map((r) => isNullification(r.report)),
       ],

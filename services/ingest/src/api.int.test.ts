@@ -189,6 +189,7 @@ describe('ingest service over HTTP (real process, real PostgreSQL)', function ()
         JSON.stringify(minimalReport({ safetyreportid: 'BULK-1', occurcountry: 'DE' })),
         JSON.stringify({ ...minimalReport({ safetyreportid: 'BULK-3' }), companynumb: 'C'.repeat(300_000) }),
         JSON.stringify(minimalReport({ safetyreportid: 'BULK-4' })),
+        JSON.stringify(minimalReport({ safetyreportid: 'BULK-5', companynumb: 'NUL\u0000' })),
       ];
       const res = await post(`/v1/tenants/${tenant}/reports/bulk`, lines.join('\n') + '\n', as(tenant, WRITE), 'application/x-ndjson');
       assert.equal(res.status, 200);
@@ -205,9 +206,10 @@ describe('ingest service over HTTP (real process, real PostgreSQL)', function ()
           [6, 409, 'VIG_INGEST_VERSION_CONFLICT'],
           [7, 413, 'VIG_INGEST_BULK_LINE_TOO_LARGE'],
           [8, 201, 'created'],
+          [9, 422, 'VIG_REPORT_FIELD_FORMAT'],
         ],
       );
-      assert.deepEqual(summary, { summary: { lines: 7, created: 2, unchanged: 1, rejected: 4 } });
+      assert.deepEqual(summary, { summary: { lines: 8, created: 2, unchanged: 1, rejected: 5 } });
     });
 
     it('leaves no duplicate and no lost version when the same body is posted twice at once', async () => {

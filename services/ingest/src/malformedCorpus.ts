@@ -70,6 +70,8 @@ export const MALFORMED_CORPUS: readonly MalformedCase[] = [
   mutate('nullification code 3', 'VIG_REPORT_FIELD_CODE', '/reportnullificationamendment', (r) => (r['reportnullificationamendment'] = '3')),
   mutate('an unknown top-level field', 'VIG_REPORT_FIELD_UNKNOWN', '/ssn', (r) => (r['ssn'] = 'x')),
   mutate('openFDA metadata field', 'VIG_REPORT_FIELD_UNKNOWN', '/@timestamp', (r) => (r['@timestamp'] = '2004-01-01')),
+  mutate('a NUL character, which PostgreSQL cannot store', 'VIG_REPORT_FIELD_FORMAT', '/', (r) => (r['companynumb'] = 'A\u0000B')),
+  mutate('an unpaired UTF-16 surrogate', 'VIG_REPORT_FIELD_FORMAT', '/', (r) => (patient(r)['patientinitial'] = 'J\ud800')),
   mutate('companynumb empty', 'VIG_REPORT_FIELD_EMPTY', '/companynumb', (r) => (r['companynumb'] = '')),
   mutate('companynumb too long', 'VIG_REPORT_FIELD_TOO_LARGE', '/companynumb', (r) => (r['companynumb'] = 'X'.repeat(101))),
   // Primary source

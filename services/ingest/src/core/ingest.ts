@@ -5,7 +5,9 @@ import {
   type TenantDirectory,
   type TenantId,
   type TenantRecord,
-  contentHash,
+  canonicalJson,
+  hasUnstorableText,
+  hashCanonical,
   validateReport,
 } from '@vigilo/domain';
 import { type ErrorCode, type FieldViolation, NotFoundError, VigiloError } from '@vigilo/errors';
@@ -42,10 +44,14 @@ export interface IngestDeps {
 }
 
 /** A validated report ready to store, or the reason it cannot be. */
-export type Candidate = { ok: true; report: AdverseEventReport; hash: string } | { ok: false; result: LineResult };
+export type Candidate = { ok: true; report: AdverseEventReport; hash: string; json?: string } | { ok: false; result: LineResult };
 
-/** Validation and hashing of one untrusted value. Pure. */
-export function prepare(input: unknown): Candidate {
+/**
+ * Validation and hashing of one untrusted value. Pure. `json` is the text the
+ * value was parsed from, when there is one: it is stored as-is (jsonb
+ * normalises it), which saves serialising the report again.
+ */
+export function prepare(input: unknown, json?: string): Candidate {
   const validation = validateReport(input);
   if (!validation.ok) {
     const first = validation.violations[0]!;
@@ -65,7 +71,23 @@ export function prepare(input: unknown): Candidate {
       },
     };
   }
-  return { ok: true, report: validation.report, hash: contentHash(validation.report) };
+  const canonical = canonicalJson(validation.report);
+  if (hasUnstorableText(canonical)) {
+    const violation = { pointer: '/', code: 'VIG_REPORT_FIELD_FORMAT' as const, detail: 'text must not contain U+0000 or unpaired UTF-16 surrogates' };
+    return {
+      ok: false,
+      result: {
+        outcome: 'rejected',
+        code: violation.code,
+        status: 422,
+        detail: `The report is invalid: ${violation.detail}`,
+        safetyreportid: validation.report.safetyreportid,
+        safetyreportversion: validation.report.safetyreportversion,
+        errors: [violation],
+      },
+    };
+  }
+  return { ok: true, report: validation.report, hash: hashCanonical(canonical), ...(json !== undefined ? { json } : {}) };
 }
 
 function toLineResult(outcome: PutOutcome): LineResult {
@@ -121,7 +143,7 @@ export class IngestService {
     const outcomes = valid.length
       ? await this.deps.store.putReports(
           tenant,
-          valid.map((c) => ({ report: c.report, contentHash: c.hash })),
+          valid.map((c) => ({ report: c.report, contentHash: c.hash, ...(c.json !== undefined ? { json: c.json } : {}) })),
         )
       : [];
     let next = 0;

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { type TenantId, deidentify, parseTenantId } from '@vigilo/domain';
+import { type StoredReport, type TenantId, deidentify, parseTenantId } from '@vigilo/domain';
 import { ConflictError, InputError, NotFoundError, UnavailableError, isVigiloError, ERROR_CODES } from '@vigilo/errors';
 import { type Express, type Request, type Response, express, requireContentType } from '@vigilo/platform';
 import { type Candidate, IngestService, type LineResult, prepare } from '../core/ingest.js';
@@ -53,6 +53,20 @@ function acceptedBody(result: Extract<LineResult, { outcome: 'created' | 'unchan
     contentHash: result.contentHash,
     nullified: result.nullified,
     receivedAt: result.receivedAt,
+  };
+}
+
+/** A stored version as the API returns it; without `pii:read` only the de-identified view. */
+function storedBody(stored: StoredReport, view: View) {
+  return {
+    safetyreportid: stored.safetyreportid,
+    safetyreportversion: stored.version,
+    currentVersion: stored.currentVersion,
+    nullified: stored.nullified,
+    contentHash: stored.contentHash,
+    receivedAt: stored.receivedAt.toISOString(),
+    view,
+    report: view === 'full' ? stored.content : deidentify(stored.content),
   };
 }
 
@@ -186,7 +200,7 @@ export function mountIngestRoutes(app: Express, service: IngestService, options:
         await report(item.line, { outcome: 'rejected', code: 'VIG_REQUEST_MALFORMED_JSON', status: 400, detail: 'The line is not valid JSON' }, false);
         continue;
       }
-      batch.push({ line: item.line, candidate: prepare(parsed) });
+      batch.push({ line: item.line, candidate: prepare(parsed, item.text) });
       if (batch.length >= options.bulkBatchSize) await flush();
     }
     await flush();
@@ -201,16 +215,7 @@ export function mountIngestRoutes(app: Express, service: IngestService, options:
     await service.requireTenant(tenant, false);
     const stored = await service.store.getCurrent(tenant, reportIdOf(req));
     if (!stored) throw new NotFoundError('No such report', { code: 'VIG_REPORT_NOT_FOUND' });
-    res.json({
-      safetyreportid: stored.safetyreportid,
-      safetyreportversion: stored.version,
-      currentVersion: stored.currentVersion,
-      nullified: stored.nullified,
-      contentHash: stored.contentHash,
-      receivedAt: stored.receivedAt.toISOString(),
-      view,
-      report: view === 'full' ? stored.content : deidentify(stored.content),
-    });
+    res.json(storedBody(stored, view));
   });
 
   router.get('/v1/tenants/:tenant/reports/:id/versions', async (req, res) => {
@@ -234,16 +239,7 @@ export function mountIngestRoutes(app: Express, service: IngestService, options:
     await service.requireTenant(tenant, false);
     const stored = await service.store.getVersion(tenant, reportIdOf(req), versionOf(req));
     if (!stored) throw new NotFoundError('No such report version', { code: 'VIG_REPORT_VERSION_NOT_FOUND' });
-    res.json({
-      safetyreportid: stored.safetyreportid,
-      safetyreportversion: stored.version,
-      currentVersion: stored.currentVersion,
-      nullified: stored.nullified,
-      contentHash: stored.contentHash,
-      receivedAt: stored.receivedAt.toISOString(),
-      view,
-      report: view === 'full' ? stored.content : deidentify(stored.content),
-    });
+    res.json(storedBody(stored, view));
   });
 
   app.use(router);
