@@ -27,3 +27,4 @@ export type {
   TenantRecord,
   TenantDirectory,
 } from './ports.js';
+export { toSearchDocument, type SearchDocument } from './searchDocument.js';
