@@ -108,6 +108,37 @@ function tenantMigrations(tenant: TenantId): readonly Migration[] {
         GRANT SELECT, INSERT, UPDATE, DELETE ON ${t('outbox')} TO ${ident(role)};
       `,
     },
+    {
+      version: 2,
+      name: 'outbox notifications and dead letters',
+      sql: `
+        CREATE OR REPLACE FUNCTION ${t('notify_outbox')}() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN
+          PERFORM pg_notify('vigilo_outbox', ${literal(tenant)});
+          RETURN NULL;
+        END $$;
+        DROP TRIGGER IF EXISTS outbox_notify ON ${t('outbox')};
+        CREATE TRIGGER outbox_notify AFTER INSERT ON ${t('outbox')}
+          FOR EACH STATEMENT EXECUTE FUNCTION ${t('notify_outbox')}();
+        CREATE TABLE IF NOT EXISTS ${t('dead_letters')} (
+          ${tenantColumn},
+          id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+          task_name text NOT NULL,
+          queue text NOT NULL,
+          safetyreportid text NOT NULL,
+          version integer NOT NULL,
+          attempts integer NOT NULL,
+          error_code text NOT NULL,
+          error_detail text NOT NULL,
+          parked_at timestamptz NOT NULL DEFAULT now(),
+          replayed_at timestamptz,
+          UNIQUE (task_name)
+        );
+        ${policy('dead_letters')}
+        GRANT SELECT, INSERT, UPDATE, DELETE ON ${t('dead_letters')} TO ${ident(role)};
+        GRANT EXECUTE ON FUNCTION ${t('notify_outbox')}() TO ${ident(role)};
+      `,
+    },
   ];
 }
 
@@ -148,7 +179,7 @@ export async function migratePlatform(pool: Pool): Promise<number> {
 }
 
 /** The newest tenant schema version this code knows. */
-export const TENANT_SCHEMA_VERSION = 1;
+export const TENANT_SCHEMA_VERSION = 2;
 
 /**
  * Creates or upgrades one tenant's schema, role and row-level security.

@@ -39,6 +39,19 @@ describe('PostgresReportStore (real PostgreSQL)', function () {
     assert.deepEqual(outbox.rows.map((r: { version: number }) => r.version), [1, 2]);
   });
 
+  it('notifies listeners on vigilo_outbox with the tenant id when outbox rows are written', async () => {
+    const listener = await db.pool.connect();
+    try {
+      await listener.query('LISTEN vigilo_outbox');
+      const heard = new Promise<string | undefined>((resolve) => listener.once('notification', (n) => resolve(n.payload)));
+      await store.putReports(tenant, [item(minimalReport({ safetyreportid: 'N-1' }))]);
+      assert.equal(await heard, tenant);
+    } finally {
+      await listener.query('UNLISTEN vigilo_outbox');
+      listener.release();
+    }
+  });
+
   it('stores a late older version in history without moving current back or queueing it', async () => {
     const v5 = minimalReport({ safetyreportid: 'S-2', safetyreportversion: 5 });
     const v3 = minimalReport({ safetyreportid: 'S-2', safetyreportversion: 3, occurcountry: 'DE' });
