@@ -192,6 +192,22 @@ export class PostgresReportStore implements ReportStore {
     });
   }
 
+  /** Current versions of many reports at once (the indexer's read); missing ids are absent from the map. */
+  async getCurrentMany(tenant: TenantId, safetyreportids: readonly string[]): Promise<Map<string, StoredReport>> {
+    const t = (table: string) => qualified(tenantSchemaName(tenant), table);
+    if (safetyreportids.length === 0) return new Map();
+    return asTenant(this.pool, tenant, async (client) => {
+      const { rows } = await client.query<VersionRow & { content: AdverseEventReport; current_version: number }>(
+        `SELECT v.safetyreportid, v.version, v.content, v.content_hash, v.nullified, v.received_at, r.current_version
+         FROM ${t('reports')} r JOIN ${t('report_versions')} v
+           ON v.safetyreportid = r.safetyreportid AND v.version = r.current_version
+         WHERE r.safetyreportid = ANY($1::text[])`,
+        [safetyreportids],
+      );
+      return new Map(rows.map((row) => [row.safetyreportid, toStoredReport(row)]));
+    });
+  }
+
   async getVersion(tenant: TenantId, safetyreportid: string, version: number): Promise<StoredReport | undefined> {
     const t = (table: string) => qualified(tenantSchemaName(tenant), table);
     return asTenant(this.pool, tenant, async (client) => {
