@@ -139,6 +139,20 @@ function tenantMigrations(tenant: TenantId): readonly Migration[] {
         GRANT EXECUTE ON FUNCTION ${t('notify_outbox')}() TO ${ident(role)};
       `,
     },
+    {
+      version: 3,
+      name: 'lz4 compression of report content',
+      // lz4 compresses and decompresses several times faster than the default
+      // pglz at a similar ratio for JSON. Servers built without lz4 (the
+      // embedded engine) keep pglz.
+      sql: `
+        DO $$ BEGIN
+          ALTER TABLE ${t('report_versions')} ALTER COLUMN content SET COMPRESSION lz4;
+        EXCEPTION WHEN feature_not_supported OR invalid_parameter_value OR syntax_error THEN
+          RAISE NOTICE 'lz4 not available; report content keeps the default compression';
+        END $$;
+      `,
+    },
   ];
 }
 
@@ -179,7 +193,7 @@ export async function migratePlatform(pool: Pool): Promise<number> {
 }
 
 /** The newest tenant schema version this code knows. */
-export const TENANT_SCHEMA_VERSION = 2;
+export const TENANT_SCHEMA_VERSION = 3;
 
 /**
  * Creates or upgrades one tenant's schema, role and row-level security.

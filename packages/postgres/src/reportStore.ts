@@ -68,11 +68,15 @@ export class PostgresReportStore implements ReportStore {
     const schema = tenantSchemaName(tenant);
     const t = (table: string) => qualified(schema, table);
     return asTenant(this.pool, tenant, async (client) => {
+      // COPY FROM cannot target a table with row-level security, hence the
+      // staging table. Its content stays text stored uncompressed (EXTERNAL):
+      // it is parsed into jsonb once, by the INSERT below, and compressed once.
       await client.query(
         `CREATE TEMP TABLE vigilo_staging (
            line integer NOT NULL, safetyreportid text NOT NULL, version integer NOT NULL,
-           content jsonb NOT NULL, content_hash text NOT NULL, nullified boolean NOT NULL
-         ) ON COMMIT DROP`,
+           content text NOT NULL, content_hash text NOT NULL, nullified boolean NOT NULL
+         ) ON COMMIT DROP;
+         ALTER TABLE vigilo_staging ALTER COLUMN content SET STORAGE EXTERNAL`,
       );
       await this.fillStaging(client, reports);
       // One set-based statement: insert new versions (ordered, so concurrent
@@ -84,7 +88,7 @@ export class PostgresReportStore implements ReportStore {
            FROM vigilo_staging ORDER BY safetyreportid, version, line
          ), inserted AS (
            INSERT INTO ${t('report_versions')} (safetyreportid, version, content, content_hash, nullified)
-           SELECT safetyreportid, version, content, content_hash, nullified FROM input ORDER BY safetyreportid, version
+           SELECT safetyreportid, version, content::jsonb, content_hash, nullified FROM input ORDER BY safetyreportid, version
            ON CONFLICT (safetyreportid, version) DO NOTHING
            RETURNING safetyreportid, version, content_hash, nullified, received_at
          ), newest AS (
@@ -166,7 +170,7 @@ export class PostgresReportStore implements ReportStore {
     }
     await client.query(
       `INSERT INTO vigilo_staging (line, safetyreportid, version, content, content_hash, nullified)
-       SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::jsonb[], $5::text[], $6::bool[])`,
+       SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::text[], $5::text[], $6::bool[])`,
       [
         reports.map((_, i) => i + 1),
         reports.map((r) => r.report.safetyreportid),
