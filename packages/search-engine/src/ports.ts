@@ -1,25 +1,38 @@
 import type { SearchDocument, TenantId } from '@vigilo/domain';
 
-/** Names of one tenant's engine objects; derived from the tenant id, never random. */
+/**
+ * Names of one tenant's engine objects; derived from the tenant id, never random.
+ * See docs/adr/0009-search-documents-and-index-layout.md.
+ */
 export interface TenantIndexNames {
-  /** Composable index template, matching `${indexPrefix}-*`. */
+  /** Composable index template, matching `indexPattern`. */
   readonly template: string;
   /** Prefix of the tenant's concrete indices, e.g. `vigilo-reports-acme`. */
   readonly indexPrefix: string;
+  /**
+   * Pattern of the tenant's concrete indices, `${indexPrefix}--*` (`vigilo-reports-acme--000001`, `--000002`, ...).
+   * The double hyphen cannot occur in a tenant id, so the pattern matches this tenant's indices only
+   * (`${indexPrefix}-*` would also match tenant `acme-eu`'s).
+   */
+  readonly indexPattern: string;
   /** Alias every write goes to (exactly one index behind it, `is_write_index`). */
   readonly writeAlias: string;
   /** Alias every read goes to. */
   readonly readAlias: string;
 }
 
+/** Per-tenant overrides of the adapter's index defaults (see the factories' options). */
 export interface TenantIndexSettings {
-  /** @default 1 */
+  /** Primary shards of a new index (fixed once the index exists). @default the adapter's `shards`, 1 */
   readonly shards?: number;
-  /** @default 0 in tests, 1 in production */
+  /** Replicas; also applied to the existing write index. @default the adapter's `replicas`: 1 (tests pass 0) */
   readonly replicas?: number;
 }
 
-/** One write of a bulk request. `version` is written as an external version. */
+/**
+ * One write of a bulk request. `version` is written as an external version and
+ * must equal `document.vigilo.version`; `id` must equal `document.vigilo.safetyreportid`.
+ */
 export type BulkOperation = { readonly id: string; readonly version: number; readonly document: SearchDocument };
 
 export type BulkItemOutcome =
@@ -27,7 +40,11 @@ export type BulkItemOutcome =
   | { readonly id: string; readonly outcome: 'written' }
   /** The engine already holds this or a newer version (external version conflict): nothing to do. */
   | { readonly id: string; readonly outcome: 'stale' }
-  /** The engine refused it; `retryable` says whether trying again later may work (429, 5xx, unavailable shards). */
+  /**
+   * The engine refused it; `retryable` says whether trying again later may work (429, 5xx, unavailable
+   * shards, a write alias that does not exist yet). `reason` is `<status> <engine error type>`, plus the
+   * field path for mapping errors: never document content.
+   */
   | { readonly id: string; readonly outcome: 'failed'; readonly retryable: boolean; readonly reason: string };
 
 /** (id, version) as the engine holds it, for anti-entropy. */
@@ -49,7 +66,8 @@ export interface EngineHealth {
  * (@opensearch-project/opensearch). Only what a bare engine node offers is used:
  * no scripts, no _delete_by_query/_update_by_query/_reindex, no ILM.
  * Errors: a connection failure, 429 or 5xx becomes UnavailableError (retryable);
- * a mapping or request mistake becomes VigiloError VIG_INTERNAL.
+ * a mapping or request mistake becomes VigiloError VIG_INTERNAL. Messages and
+ * fields never carry document content.
  */
 export interface SearchIndex {
   names(tenant: TenantId): TenantIndexNames;
@@ -57,24 +75,37 @@ export interface SearchIndex {
   /**
    * Creates or updates the tenant's index template, makes sure a concrete index
    * exists behind the write and read aliases. Idempotent, level-triggered.
+   * `index` is the concrete index behind the write alias; `created` is true
+   * only when this call created it.
    */
   ensureTenant(tenant: TenantId, settings?: TenantIndexSettings): Promise<{ readonly index: string; readonly created: boolean }>;
-  /** Removes the tenant's template, aliases and indices. Idempotent. */
+  /** Removes the tenant's template, aliases and indices (by exact name, never by wildcard). Idempotent. */
   dropTenant(tenant: TenantId): Promise<void>;
   /**
    * Writes documents with `version_type=external` through the write alias, in
    * one `_bulk`; answers per item in input order. Does not throw for item
-   * failures, only when the whole request fails.
+   * failures, only when the whole request fails. Never refreshes: documents
+   * become searchable within the index refresh interval, or after `refresh()`.
    */
   bulk(tenant: TenantId, operations: readonly BulkOperation[]): Promise<BulkItemOutcome[]>;
   /** Makes recent writes visible to search (tests, anti-entropy). */
   refresh(tenant: TenantId): Promise<void>;
-  /** A search request body (query DSL) against the read alias; returns the engine's raw response body. */
+  /**
+   * A search request body (query DSL) against the read alias; returns the engine's raw response body.
+   * Tombstones are documents too: add `liveReportsFilter()` to the query. A body that names another
+   * index (`index`, `_index` or `indices_boost` keys, as in a terms lookup) is refused.
+   */
   search(tenant: TenantId, body: Record<string, unknown>): Promise<Record<string, unknown>>;
+  /** `_count` against the read alias (tombstones included unless the query filters them). */
   count(tenant: TenantId, query?: Record<string, unknown>): Promise<number>;
-  /** Every (id, version, nullified) in id order, a page at a time (search_after on the keyword id). */
+  /**
+   * Every (id, version, nullified) in id order, a page at a time (search_after on the keyword
+   * `vigilo.safetyreportid`), tombstones included. `after` is the last id of the previous page.
+   * Reads the read alias as of its last refresh.
+   */
   listVersions(tenant: TenantId, options: { after?: string; pageSize: number }): Promise<IndexedVersion[]>;
-  /** Raw documents as stored (tests: PII scans). */
+  /** Raw documents as stored, in id order, tombstones included (tests: PII scans). */
   listDocuments(tenant: TenantId, options: { after?: string; pageSize: number }): Promise<Array<{ id: string; source: Record<string, unknown> }>>;
+  /** Closes the engine client. */
   close(): Promise<void>;
 }
