@@ -7,6 +7,7 @@ import { adverseEventReportSchema } from '@vigilo/domain';
 
 const services = {
   ingest: async () => (await import('../services/ingest/lib/config.js')).INGEST_SETTINGS,
+  indexer: async () => (await import('../services/indexer/lib/config.js')).INDEXER_SETTINGS,
 };
 
 mkdirSync('docs/config', { recursive: true });
