@@ -1,0 +1,1 @@
+export { OutboxRelay, indexQueueName, type OutboxRelayOptions } from './relay.js';
