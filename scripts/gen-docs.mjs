@@ -8,6 +8,7 @@ import { adverseEventReportSchema } from '@vigilo/domain';
 const services = {
   ingest: async () => (await import('../services/ingest/lib/config.js')).INGEST_SETTINGS,
   indexer: async () => (await import('../services/indexer/lib/config.js')).INDEXER_SETTINGS,
+  relay: async () => (await import('../services/relay/lib/config.js')).RELAY_SETTINGS,
 };
 
 mkdirSync('docs/config', { recursive: true });

@@ -1,1 +1,3 @@
 export { OutboxRelay, indexQueueName, type OutboxRelayOptions } from './relay.js';
+export { RelayLoop } from './loop.js';
+export { findDifferences, type Difference } from './antiEntropy.js';
