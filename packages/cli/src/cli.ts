@@ -7,6 +7,7 @@ import { importFaersQuarter } from './faers-import.js';
 import type { BulkIngestClientOptions } from './ingest-client.js';
 import { createProgress, type ProgressStream } from './progress.js';
 import { createTenant } from './tenant-create.js';
+import { listDeadLetters, replay, syncCheck } from './sync.js';
 import { formatImportSummary } from './summary.js';
 
 /** Exit codes of the `vigilo` command. */
@@ -114,6 +115,59 @@ export function createProgram(io: CliIo, exit: { code: number }): Command {
           ? `${JSON.stringify(record, null, 2)}\n`
           : `tenant ${record.id} (${record.displayName}): ${record.status}, schema ${record.schemaName} v${record.schemaVersion}, role ${record.roleName}\n`,
       );
+      exit.code = EXIT.ok;
+    });
+
+  const engineOption = () => new Option('--engine <engine>', 'search engine kind').choices(['elasticsearch', 'opensearch']).default('elasticsearch');
+  const sync = program.command('sync').description('SQL and the search engine: anti-entropy and dead letters');
+  sync.exitOverride();
+  sync
+    .command('check')
+    .description('Compare (id, version, nullified) of every current report in SQL with the engine; exit 3 when they differ')
+    .requiredOption('--tenant <id>', 'tenant', parseTenant)
+    .option('--database-url <url>', 'PostgreSQL URL (env VIGILO_DATABASE_URL)')
+    .option('--engine-url <url>', 'search engine URL (env VIGILO_ENGINE_URL)')
+    .addOption(engineOption())
+    .option('--repair', 're-queue every missing or stale report through the outbox (repair task names)')
+    .option('--json', 'print the differences as JSON')
+    .exitOverride()
+    .action(async (opts: { tenant: string; databaseUrl?: string; engineUrl?: string; engine: 'elasticsearch' | 'opensearch'; repair?: boolean; json?: boolean }) => {
+      const result = await syncCheck({
+        tenant: opts.tenant,
+        databaseUrl: opts.databaseUrl ?? io.env['VIGILO_DATABASE_URL'],
+        engineUrl: opts.engineUrl ?? io.env['VIGILO_ENGINE_URL'],
+        engine: opts.engine,
+        repair: opts.repair ?? false,
+      });
+      if (opts.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else {
+        for (const d of result.differences) io.stdout.write(`${d.kind}\t${d.id}\tsql=${d.sql ? `${d.sql.version}${d.sql.nullified ? '(nullified)' : ''}` : '-'}\tengine=${d.engine ? `${d.engine.version}${d.engine.nullified ? '(nullified)' : ''}` : '-'}\n`);
+        io.stdout.write(`${result.differences.length} differences${opts.repair ? `, ${result.requeued} re-queued` : ''}\n`);
+      }
+      exit.code = result.differences.length === 0 || opts.repair ? EXIT.ok : 3;
+    });
+  const dead = program.command('dead-letters').description('Tasks parked after their last attempt');
+  dead.exitOverride();
+  dead
+    .command('list')
+    .description('List parked tasks not yet replayed (ids and error codes; no report content)')
+    .requiredOption('--tenant <id>', 'tenant', parseTenant)
+    .option('--database-url <url>', 'PostgreSQL URL (env VIGILO_DATABASE_URL)')
+    .exitOverride()
+    .action(async (opts: { tenant: string; databaseUrl?: string }) => {
+      const letters = await listDeadLetters({ tenant: opts.tenant, databaseUrl: opts.databaseUrl ?? io.env['VIGILO_DATABASE_URL'] });
+      io.stdout.write(`${JSON.stringify(letters, null, 2)}\n`);
+      exit.code = EXIT.ok;
+    });
+  dead
+    .command('replay')
+    .description('Replay every parked task through the outbox (the same path as a first delivery)')
+    .requiredOption('--tenant <id>', 'tenant', parseTenant)
+    .option('--database-url <url>', 'PostgreSQL URL (env VIGILO_DATABASE_URL)')
+    .exitOverride()
+    .action(async (opts: { tenant: string; databaseUrl?: string }) => {
+      const n = await replay({ tenant: opts.tenant, databaseUrl: opts.databaseUrl ?? io.env['VIGILO_DATABASE_URL'] });
+      io.stdout.write(`${n} dead letters replayed\n`);
       exit.code = EXIT.ok;
     });
 

@@ -153,6 +153,17 @@ function tenantMigrations(tenant: TenantId): readonly Migration[] {
         END $$;
       `,
     },
+    {
+      version: 4,
+      name: 'outbox origin for repairs and replays',
+      // A repair or a dead-letter replay re-sends a version whose task name the
+      // queue may still hold reserved; origin and generation give it a name of its own.
+      sql: `
+        ALTER TABLE ${t('outbox')} ADD COLUMN IF NOT EXISTS origin text NOT NULL DEFAULT 'outbox'
+          CHECK (origin IN ('outbox', 'repair', 'replay'));
+        ALTER TABLE ${t('outbox')} ADD COLUMN IF NOT EXISTS generation text;
+      `,
+    },
   ];
 }
 
@@ -193,7 +204,7 @@ export async function migratePlatform(pool: Pool): Promise<number> {
 }
 
 /** The newest tenant schema version this code knows. */
-export const TENANT_SCHEMA_VERSION = 3;
+export const TENANT_SCHEMA_VERSION = 4;
 
 /**
  * Creates or upgrades one tenant's schema, role and row-level security.

@@ -23,6 +23,8 @@ interface OutboxRow {
   id: number;
   safetyreportid: string;
   version: number;
+  origin: 'outbox' | 'repair' | 'replay';
+  generation: string | null;
 }
 
 async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
@@ -58,15 +60,18 @@ export class OutboxRelay {
     const queueName = this.queueNameFor(tenant);
     const count = await asTenant(this.options.pool, tenant, async (client) => {
       const { rows } = await client.query<OutboxRow>(
-        `SELECT id, safetyreportid, version FROM ${outbox}
+        `SELECT id, safetyreportid, version, origin, generation FROM ${outbox}
          WHERE dispatched_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.batchSize],
       );
       if (rows.length === 0) return 0;
       await forEachLimited(rows, this.concurrency, (row) =>
         this.options.queue.enqueue(queueName, {
-          name: indexTaskName(tenant, row.safetyreportid, row.version),
-          payload: { tenant, safetyreportid: row.safetyreportid, version: row.version, origin: 'outbox' },
+          name:
+            row.origin === 'outbox' || row.generation === null
+              ? indexTaskName(tenant, row.safetyreportid, row.version)
+              : indexTaskName(tenant, row.safetyreportid, row.version, { origin: row.origin, generation: row.generation }),
+          payload: { tenant, safetyreportid: row.safetyreportid, version: row.version, origin: row.origin },
         }),
       );
       await client.query(`UPDATE ${outbox} SET dispatched_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);

@@ -128,6 +128,8 @@ describe('write path end to end (ingest, relay, Cloud Tasks emulator, indexer, E
       'anti-entropy: SQL and the engine agree',
     );
     assert.deepEqual(differences, []);
+    const check = await run(process.execPath, [path.join(REPO_ROOT, 'packages/cli/lib/main.js'), 'sync', 'check', '--tenant', tenant, '--database-url', db.url, '--engine-url', env('VIGILO_TEST_ES_URL')]);
+    assert.match(check.stdout, /^0 differences$/m, 'the operator command agrees');
     const live = await engine.count(tenant, { bool: { filter: [liveReportsFilter()] } });
     assert.equal(live, 100 - 1, 'every FAERS case but the nullified one is searchable');
   });
