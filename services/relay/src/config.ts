@@ -16,6 +16,10 @@ export const RELAY_SETTINGS = {
   sharedSecret: { env: 'VIGILO_RELAY_SHARED_SECRET', kind: 'string', secret: true, description: 'Bearer secret the PostgreSQL queue sends to the indexer (backend postgres).' },
   pollIntervalMs: { env: 'VIGILO_RELAY_POLL_INTERVAL', kind: 'duration', default: '1s', minimumMs: 10, description: 'Sweep of every tenant behind LISTEN/NOTIFY (the safety net).' },
   batchSize: { env: 'VIGILO_RELAY_BATCH_SIZE', kind: 'integer', default: 200, minimum: 1, maximum: 5000, description: 'Outbox rows claimed per transaction.' },
+  engine: { env: 'VIGILO_ENGINE', kind: 'string', default: 'elasticsearch', enum: ['elasticsearch', 'opensearch'], description: 'Search engine kind, for the periodic anti-entropy check.' },
+  engineUrl: { env: 'VIGILO_ENGINE_URL', kind: 'string', secret: true, description: 'Search engine URL; when set, the relay runs the anti-entropy check periodically and repairs what differs.' },
+  antiEntropyIntervalMs: { env: 'VIGILO_RELAY_ANTI_ENTROPY_INTERVAL', kind: 'duration', default: '15m', minimumMs: 1000, description: 'How often every active tenant is compared with the engine (needs VIGILO_ENGINE_URL).' },
+  antiEntropyGraceMs: { env: 'VIGILO_RELAY_ANTI_ENTROPY_GRACE', kind: 'duration', default: '2m', description: 'A difference is repaired only when it was already there one grace period earlier (in-flight work is not a difference).' },
   logLevel: { env: 'VIGILO_LOG_LEVEL', kind: 'string', default: 'info', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'Minimum level of JSON log lines.' },
 } as const satisfies SettingsSpec;
 

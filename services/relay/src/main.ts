@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 import { credentials } from '@grpc/grpc-js';
-import { Counter, createHttpApp, createLogger, createMetrics, redactConfig, shutdownOnSignals, startServer, startTelemetry } from '@vigilo/platform';
+import { Counter, Gauge, createHttpApp, createLogger, createMetrics, redactConfig, shutdownOnSignals, startServer, startTelemetry } from '@vigilo/platform';
 import { createPool } from '@vigilo/postgres';
 import { CloudTasksTaskQueue, PostgresTaskDispatcher, PostgresTaskQueue, type TaskQueue, migrateTaskQueue } from '@vigilo/queue';
 import { RELAY_SETTINGS, loadRelayConfig } from './config.js';
 import { RelayLoop } from './loop.js';
+import { AntiEntropyJob } from './antiEntropyJob.js';
+import { createElasticsearchSearchIndex, createOpenSearchSearchIndex } from '@vigilo/search-engine';
 import { OutboxRelay } from './relay.js';
 
 async function main(): Promise<void> {
@@ -43,6 +45,26 @@ async function main(): Promise<void> {
   const relayed = new Counter({ name: 'vigilo_relay_tasks_total', help: 'Outbox rows handed to the queue, by tenant.', labelNames: ['tenant'] as const, registers: [metrics.registry] });
   const relay = new OutboxRelay({ pool, queue, batchSize: config.batchSize, onRelayed: (tenant, n) => relayed.inc({ tenant }, n) });
   const loop = new RelayLoop({ pool, relay, logger, pollIntervalMs: config.pollIntervalMs });
+  const engine = config.engineUrl
+    ? config.engine === 'opensearch'
+      ? createOpenSearchSearchIndex({ node: config.engineUrl })
+      : createElasticsearchSearchIndex({ node: config.engineUrl })
+    : undefined;
+  const differencesGauge = new Gauge({ name: 'vigilo_anti_entropy_differences', help: 'Differences between SQL and the engine found by the last anti-entropy run, by tenant.', labelNames: ['tenant'] as const, registers: [metrics.registry] });
+  const repairedCounter = new Counter({ name: 'vigilo_anti_entropy_repairs_total', help: 'Reports re-queued by anti-entropy, by tenant.', labelNames: ['tenant'] as const, registers: [metrics.registry] });
+  const antiEntropy = engine
+    ? new AntiEntropyJob({
+        pool,
+        engine,
+        logger,
+        intervalMs: config.antiEntropyIntervalMs,
+        graceMs: config.antiEntropyGraceMs,
+        onResult: (tenant, differences, repaired) => {
+          differencesGauge.set({ tenant }, differences);
+          if (repaired) repairedCounter.inc({ tenant }, repaired);
+        },
+      })
+    : undefined;
   let accepting = true;
   const app = createHttpApp({
     logger,
@@ -53,6 +75,7 @@ async function main(): Promise<void> {
   });
   await loop.start();
   await dispatcher?.start();
+  antiEntropy?.start();
   const running = await startServer({
     app,
     logger,
@@ -61,7 +84,7 @@ async function main(): Promise<void> {
     setAccepting: (value) => {
       accepting = value;
     },
-    cleanups: [() => loop.stop(), async () => dispatcher?.stop(), () => queue.close(), () => pool.end(), stopTelemetry],
+    cleanups: [async () => antiEntropy?.stop(), () => loop.stop(), async () => dispatcher?.stop(), () => queue.close(), async () => engine?.close(), () => pool.end(), stopTelemetry],
   });
   shutdownOnSignals(running, logger);
 }

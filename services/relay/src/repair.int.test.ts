@@ -79,3 +79,33 @@ describe('anti-entropy, repair and dead-letter replay (real PostgreSQL and Elast
     assert.deepEqual(rows, [{ safetyreportid: 'C', origin: 'replay' }]);
   });
 });
+
+describe('periodic anti-entropy job (real PostgreSQL and Elasticsearch)', function () {
+  it('repairs a difference that persists across the grace period, through the outbox', async () => {
+    const url = process.env['VIGILO_TEST_ES_URL'];
+    if (!url) throw new Error('VIGILO_TEST_ES_URL is not set: run through scripts/test');
+    const { AntiEntropyJob } = await import('./antiEntropyJob.js');
+    const { createLogger } = await import('@vigilo/platform');
+    const db = await createTestDatabase();
+    const tenant = parseTenantId(uniqueTenant('aej'));
+    const engine = createElasticsearchSearchIndex({ node: url, replicas: 0 });
+    try {
+      await provisionTenant(db.pool, { id: tenant });
+      await engine.ensureTenant(tenant, { replicas: 0 });
+      const report = minimalReport({ safetyreportid: 'LOST-1' });
+      await new PostgresReportStore({ pool: db.pool }).putReports(tenant, [{ report, contentHash: contentHash(report) }]);
+      await db.pool.query(`UPDATE ${tenantSchemaName(tenant)}.outbox SET dispatched_at = now()`); // as if the task had been lost
+      const results: Array<[string, number, number]> = [];
+      const job = new AntiEntropyJob({ pool: db.pool, engine, logger: createLogger({ name: 'test', level: 'silent' }), intervalMs: 60_000, graceMs: 100, onResult: (t, d, r) => results.push([t, d, r]) });
+      await job.runOnce();
+      assert.deepEqual(results.find(([t]) => t === tenant), [tenant, 1, 1]);
+      const { rows } = await db.pool.query(`SELECT safetyreportid, origin FROM ${tenantSchemaName(tenant)}.outbox WHERE dispatched_at IS NULL`);
+      assert.deepEqual(rows, [{ safetyreportid: 'LOST-1', origin: 'repair' }]);
+    } finally {
+      await engine.dropTenant(tenant);
+      await engine.close();
+      await dropTenantSchema(db.pool, tenant);
+      await db.drop();
+    }
+  });
+});
