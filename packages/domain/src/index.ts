@@ -23,6 +23,7 @@ export type {
   PutOutcome,
   ReportToStore,
   ReportStore,
+  PutOptions,
   TenantStatus,
   TenantRecord,
   TenantDirectory,

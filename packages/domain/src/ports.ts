@@ -23,6 +23,11 @@ export type PutOutcome =
   | ({ readonly outcome: 'unchanged' } & StoredVersionRef)
   | { readonly outcome: 'conflict'; readonly safetyreportid: string; readonly version: number };
 
+export interface PutOptions {
+  /** W3C traceparent of the calling request, stored on the outbox rows so indexing joins the trace. */
+  readonly traceparent?: string;
+}
+
 export interface ReportToStore {
   readonly report: AdverseEventReport;
   readonly contentHash: string;
@@ -36,7 +41,7 @@ export interface ReportToStore {
  * current version changed; outcomes come back in input order.
  */
 export interface ReportStore {
-  putReports(tenant: TenantId, reports: readonly ReportToStore[]): Promise<PutOutcome[]>;
+  putReports(tenant: TenantId, reports: readonly ReportToStore[], options?: PutOptions): Promise<PutOutcome[]>;
   getCurrent(tenant: TenantId, safetyreportid: string): Promise<StoredReport | undefined>;
   getVersion(tenant: TenantId, safetyreportid: string, version: number): Promise<StoredReport | undefined>;
   listVersions(tenant: TenantId, safetyreportid: string): Promise<StoredVersionRef[]>;

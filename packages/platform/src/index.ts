@@ -10,7 +10,7 @@ export {
 } from './config.js';
 export { createLogger, errorSerializer, type Logger, type CreateLoggerOptions } from './logger.js';
 export { createMetrics, Counter, Gauge, Histogram, Registry, type HttpMetrics } from './metrics.js';
-export { startTelemetry, currentTraceId } from './telemetry.js';
+export { startTelemetry, currentTraceId, currentTraceparent } from './telemetry.js';
 export {
   createHttpApp,
   problemMiddleware,

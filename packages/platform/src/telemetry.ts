@@ -2,7 +2,7 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { ExpressInstrumentation } from '@opentelemetry/instrumentation-express';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
-import { trace } from '@opentelemetry/api';
+import { context, propagation, trace } from '@opentelemetry/api';
 
 /**
  * Starts OpenTelemetry tracing when an OTLP endpoint is configured through
@@ -32,4 +32,11 @@ export function currentTraceId(): string | undefined {
   const span = trace.getActiveSpan();
   const id = span?.spanContext().traceId;
   return id && !/^0+$/.test(id) ? id : undefined;
+}
+
+/** The W3C `traceparent` of the active context, to carry a trace across the queue (undefined when tracing is off). */
+export function currentTraceparent(): string | undefined {
+  const carrier: Record<string, string> = {};
+  propagation.inject(context.active(), carrier);
+  return carrier['traceparent'];
 }

@@ -164,6 +164,13 @@ function tenantMigrations(tenant: TenantId): readonly Migration[] {
         ALTER TABLE ${t('outbox')} ADD COLUMN IF NOT EXISTS generation text;
       `,
     },
+    {
+      version: 5,
+      name: 'trace context on outbox rows',
+      // W3C traceparent of the request that committed the version, so the
+      // indexer's work joins the same trace (ids only: no personal data).
+      sql: `ALTER TABLE ${t('outbox')} ADD COLUMN IF NOT EXISTS traceparent text CHECK (traceparent ~ '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$');`,
+    },
   ];
 }
 
@@ -204,7 +211,7 @@ export async function migratePlatform(pool: Pool): Promise<number> {
 }
 
 /** The newest tenant schema version this code knows. */
-export const TENANT_SCHEMA_VERSION = 4;
+export const TENANT_SCHEMA_VERSION = 5;
 
 /**
  * Creates or upgrades one tenant's schema, role and row-level security.

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { from as copyFrom } from 'pg-copy-streams';
 import {
   type AdverseEventReport,
+  type PutOptions,
   type PutOutcome,
   type ReportStore,
   type ReportToStore,
@@ -35,6 +36,7 @@ interface VersionRow {
   received_at: Date;
 }
 
+const TRACEPARENT = /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/;
 const COPY_TEXT_SPECIALS = /[\\\n\r\t]/g;
 const COPY_TEXT_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 /** Escapes a value for COPY's text format (tab-separated, backslash escapes). */
@@ -63,7 +65,8 @@ export class PostgresReportStore implements ReportStore {
     this.useCopy = options.useCopy ?? true;
   }
 
-  async putReports(tenant: TenantId, reports: readonly ReportToStore[]): Promise<PutOutcome[]> {
+  async putReports(tenant: TenantId, reports: readonly ReportToStore[], options: PutOptions = {}): Promise<PutOutcome[]> {
+    const traceparent = options.traceparent && TRACEPARENT.test(options.traceparent) ? options.traceparent : null;
     if (reports.length === 0) return [];
     const schema = tenantSchemaName(tenant);
     const t = (table: string) => qualified(schema, table);
@@ -102,12 +105,13 @@ export class PostgresReportStore implements ReportStore {
              WHERE r.current_version < EXCLUDED.current_version
            RETURNING safetyreportid, current_version
          ), queued AS (
-           INSERT INTO ${t('outbox')} (safetyreportid, version)
-           SELECT safetyreportid, current_version FROM advanced ORDER BY safetyreportid
+           INSERT INTO ${t('outbox')} (safetyreportid, version, traceparent)
+           SELECT safetyreportid, current_version, $1::text FROM advanced ORDER BY safetyreportid
            RETURNING safetyreportid
          )
          SELECT i.*, (a.safetyreportid IS NOT NULL AND a.current_version = i.version) AS became_current
          FROM inserted i LEFT JOIN advanced a USING (safetyreportid)`,
+        [traceparent],
       );
       const created = new Map<string, VersionRow & { became_current: boolean }>();
       for (const row of inserted.rows) created.set(`${row.safetyreportid}\u0000${row.version}`, row);

@@ -8,14 +8,16 @@ import { createTestDatabase, minimalReport, uniqueTenant, type TestDatabase } fr
 import { OutboxRelay, indexQueueName } from './relay.js';
 
 /** A stand-in indexer that records what the queue delivers. */
-async function startTarget(): Promise<{ server: Server; url: string; received: Array<{ safetyreportid: string; version: number; taskName: string }> }> {
-  const received: Array<{ safetyreportid: string; version: number; taskName: string }> = [];
+type Received = { safetyreportid: string; version: number; taskName: string; traceparent?: string };
+async function startTarget(): Promise<{ server: Server; url: string; received: Received[] }> {
+  const received: Received[] = [];
   const server = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
     req.on('end', () => {
       const payload = JSON.parse(body) as { safetyreportid: string; version: number };
-      received.push({ ...payload, taskName: String(req.headers['x-cloudtasks-taskname']) });
+      const traceparent = req.headers['traceparent'];
+      received.push({ ...payload, taskName: String(req.headers['x-cloudtasks-taskname']), ...(typeof traceparent === 'string' ? { traceparent } : {}) });
       res.writeHead(200).end('{}');
     });
   });
@@ -88,6 +90,16 @@ describe('outbox relay (real PostgreSQL, the PostgreSQL queue and its dispatcher
     await until(() => target.received.length >= 2, 'two deliveries');
     await new Promise((r) => setTimeout(r, 300));
     assert.deepEqual(target.received.map((r) => r.safetyreportid).sort(), ['CRASH-1', 'CRASH-2']);
+  });
+
+  it('carries the trace context of the committing request to the indexer in the task headers', async () => {
+    target.received.length = 0;
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    const report = minimalReport({ safetyreportid: 'TRACE-1' });
+    await store().putReports(tenant, [{ report, contentHash: contentHash(report) }], { traceparent });
+    await new OutboxRelay({ pool: db.pool, queue }).drain(tenant);
+    await until(() => target.received.length >= 1, 'the traced delivery');
+    assert.equal(target.received[0]?.traceparent, traceparent);
   });
 
   it('lets several relays work the same tenant without delivering a row twice', async () => {

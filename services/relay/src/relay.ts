@@ -25,6 +25,7 @@ interface OutboxRow {
   version: number;
   origin: 'outbox' | 'repair' | 'replay';
   generation: string | null;
+  traceparent: string | null;
 }
 
 async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: T) => Promise<unknown>): Promise<void> {
@@ -60,7 +61,7 @@ export class OutboxRelay {
     const queueName = this.queueNameFor(tenant);
     const count = await asTenant(this.options.pool, tenant, async (client) => {
       const { rows } = await client.query<OutboxRow>(
-        `SELECT id, safetyreportid, version, origin, generation FROM ${outbox}
+        `SELECT id, safetyreportid, version, origin, generation, traceparent FROM ${outbox}
          WHERE dispatched_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
         [this.batchSize],
       );
@@ -72,6 +73,7 @@ export class OutboxRelay {
               ? indexTaskName(tenant, row.safetyreportid, row.version)
               : indexTaskName(tenant, row.safetyreportid, row.version, { origin: row.origin, generation: row.generation }),
           payload: { tenant, safetyreportid: row.safetyreportid, version: row.version, origin: row.origin },
+          ...(row.traceparent ? { headers: { traceparent: row.traceparent } } : {}),
         }),
       );
       await client.query(`UPDATE ${outbox} SET dispatched_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);

@@ -1,5 +1,6 @@
 import {
   type AdverseEventReport,
+  type PutOptions,
   type PutOutcome,
   type ReportStore,
   type TenantDirectory,
@@ -138,12 +139,13 @@ export class IngestService {
    * Stores the valid candidates in one transaction and returns one result
    * per candidate, in order. Nothing is acknowledged before the commit.
    */
-  async ingest(tenant: TenantId, candidates: readonly Candidate[]): Promise<LineResult[]> {
+  async ingest(tenant: TenantId, candidates: readonly Candidate[], options: PutOptions = {}): Promise<LineResult[]> {
     const valid = candidates.filter((c): c is Extract<Candidate, { ok: true }> => c.ok);
     const outcomes = valid.length
       ? await this.deps.store.putReports(
           tenant,
           valid.map((c) => ({ report: c.report, contentHash: c.hash, ...(c.json !== undefined ? { json: c.json } : {}) })),
+          options,
         )
       : [];
     let next = 0;

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { type StoredReport, type TenantId, deidentify, parseTenantId } from '@vigilo/domain';
 import { ConflictError, InputError, NotFoundError, UnavailableError, isVigiloError, ERROR_CODES } from '@vigilo/errors';
-import { type Express, type Request, type Response, express, requireContentType } from '@vigilo/platform';
+import { type Express, type Request, type Response, currentTraceparent, express, requireContentType } from '@vigilo/platform';
 import { type Candidate, IngestService, type LineResult, prepare } from '../core/ingest.js';
 import { authorize } from './principal.js';
 import { splitNdjson } from './ndjson.js';
@@ -106,7 +106,8 @@ export function mountIngestRoutes(app: Express, service: IngestService, options:
     if (!(req as Request & { bodyBytes?: number }).bodyBytes) {
       throw new InputError('The request body is empty', { code: 'VIG_REQUEST_MALFORMED_JSON' });
     }
-    const [result] = await service.ingest(tenant, [prepare(req.body)]);
+    const traceparent = currentTraceparent();
+    const [result] = await service.ingest(tenant, [prepare(req.body)], traceparent ? { traceparent } : {});
     if (!result) throw new Error('ingest returned no result');
     if (result.outcome === 'rejected') {
       if (result.code === 'VIG_INGEST_VERSION_CONFLICT') {
@@ -154,7 +155,8 @@ export function mountIngestRoutes(app: Express, service: IngestService, options:
       batch = [];
       let results: LineResult[];
       try {
-        results = await service.ingest(tenant, current.map((b) => b.candidate));
+        const traceparent = currentTraceparent();
+        results = await service.ingest(tenant, current.map((b) => b.candidate), traceparent ? { traceparent } : {});
       } catch (error) {
         const unavailable = isVigiloError(error) && error.code === 'VIG_UNAVAILABLE';
         // Before the first line went out, the whole request can still fail cleanly.
