@@ -77,10 +77,14 @@ class NdjsonWriter {
     return this.res.headersSent;
   }
   async write(value: unknown): Promise<void> {
+    await this.writeText(JSON.stringify(value) + '\n');
+  }
+  /** Writes ready-made NDJSON text (one write per batch, not per line). */
+  async writeText(text: string): Promise<void> {
     if (!this.res.headersSent) {
       this.res.status(200).type('application/x-ndjson');
     }
-    if (!this.res.write(JSON.stringify(value) + '\n')) await once(this.res, 'drain');
+    if (!this.res.write(text)) await once(this.res, 'drain');
   }
 }
 
@@ -130,24 +134,23 @@ export function mountIngestRoutes(app: Express, service: IngestService, options:
     const summary = { lines: 0, created: 0, unchanged: 0, rejected: 0 };
     let batch: { line: number; candidate: Candidate }[] = [];
 
-    const report = async (line: number, result: LineResult, counted = true) => {
-      summary[result.outcome]++;
-      if (!counted) service.recordRejected(tenant);
-      const body =
-        result.outcome === 'rejected'
-          ? {
-              line,
-              status: result.status,
-              outcome: result.outcome,
-              code: result.code,
-              detail: result.detail,
-              ...(result.safetyreportid !== undefined ? { safetyreportid: result.safetyreportid } : {}),
-              ...(result.safetyreportversion !== undefined ? { safetyreportversion: result.safetyreportversion } : {}),
-              ...(result.errors ? { errors: result.errors } : {}),
-            }
-          : { line, status: result.outcome === 'created' ? 201 : 200, outcome: result.outcome, ...acceptedBody(result) };
-      await out.write(body);
-    };
+    const lineBody = (line: number, result: LineResult) =>
+      result.outcome === 'rejected'
+        ? {
+            line,
+            status: result.status,
+            outcome: result.outcome,
+            code: result.code,
+            detail: result.detail,
+            ...(result.safetyreportid !== undefined ? { safetyreportid: result.safetyreportid } : {}),
+            ...(result.safetyreportversion !== undefined ? { safetyreportversion: result.safetyreportversion } : {}),
+            ...(result.errors ? { errors: result.errors } : {}),
+          }
+        : { line, status: result.outcome === 'created' ? 201 : 200, outcome: result.outcome, ...acceptedBody(result) };
+    // Lines rejected before validation travel in the batch as ready-made
+    // results, so answers stay in input order without cutting batches short.
+    const rejectLine = (line: number, code: 'VIG_INGEST_BULK_TOO_MANY_LINES' | 'VIG_INGEST_BULK_LINE_TOO_LARGE' | 'VIG_REQUEST_MALFORMED_JSON', status: number, detail: string) =>
+      batch.push({ line, candidate: { ok: false, result: { outcome: 'rejected', code, status, detail } } });
 
     const flush = async () => {
       if (batch.length === 0) return;
@@ -169,40 +172,32 @@ export function mountIngestRoutes(app: Express, service: IngestService, options:
         }));
         service.recordRejected(tenant, current.length);
       }
-      for (let i = 0; i < current.length; i++) await report(current[i]!.line, results[i]!);
+      let text = '';
+      for (let i = 0; i < current.length; i++) {
+        const result = results[i]!;
+        summary[result.outcome]++;
+        text += JSON.stringify(lineBody(current[i]!.line, result)) + '\n';
+      }
+      await out.writeText(text);
     };
 
     for await (const item of splitNdjson(req, options.maxReportBytes)) {
       summary.lines++;
       if (summary.lines > options.maxBulkLines) {
-        await flush();
-        await report(item.line, {
-          outcome: 'rejected',
-          code: 'VIG_INGEST_BULK_TOO_MANY_LINES',
-          status: 413,
-          detail: `At most ${options.maxBulkLines} lines are accepted per request; send the rest in another request`,
-        }, false);
-        continue;
+        rejectLine(item.line, 'VIG_INGEST_BULK_TOO_MANY_LINES', 413, `At most ${options.maxBulkLines} lines are accepted per request; send the rest in another request`);
+      } else if ('tooLarge' in item) {
+        rejectLine(item.line, 'VIG_INGEST_BULK_LINE_TOO_LARGE', 413, `A line may hold at most ${options.maxReportBytes} bytes`);
+      } else {
+        let parsed: unknown;
+        let wellFormed = true;
+        try {
+          parsed = JSON.parse(item.text);
+        } catch {
+          wellFormed = false;
+        }
+        if (wellFormed) batch.push({ line: item.line, candidate: prepare(parsed, item.text) });
+        else rejectLine(item.line, 'VIG_REQUEST_MALFORMED_JSON', 400, 'The line is not valid JSON');
       }
-      if ('tooLarge' in item) {
-        await flush();
-        await report(item.line, {
-          outcome: 'rejected',
-          code: 'VIG_INGEST_BULK_LINE_TOO_LARGE',
-          status: 413,
-          detail: `A line may hold at most ${options.maxReportBytes} bytes`,
-        }, false);
-        continue;
-      }
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(item.text);
-      } catch {
-        await flush();
-        await report(item.line, { outcome: 'rejected', code: 'VIG_REQUEST_MALFORMED_JSON', status: 400, detail: 'The line is not valid JSON' }, false);
-        continue;
-      }
-      batch.push({ line: item.line, candidate: prepare(parsed, item.text) });
       if (batch.length >= options.bulkBatchSize) await flush();
     }
     await flush();
