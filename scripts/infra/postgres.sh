@@ -5,6 +5,7 @@
 #   scripts/infra/postgres.sh start   # prints `export VIGILO_TEST_DATABASE_URL=...`
 #   scripts/infra/postgres.sh stop
 #   scripts/infra/postgres.sh status
+#   scripts/infra/postgres.sh restart # fast shutdown and start on the same port (fault tests)
 #
 # Idempotent: `start` when already running prints the same URL again.
 # Installs Debian's postgresql package when no server binaries are found.
@@ -108,9 +109,18 @@ stop() {
   log "PostgreSQL stopped"
 }
 
+restart() {
+  # Fault tests: a fast shutdown (connections are terminated) and a start on the same port.
+  is_running || { echo "not running" >&2; exit 1; }
+  # shellcheck disable=SC1090
+  source "$STATE_FILE"
+  timed "pg_ctl restart" as_owner "$PG_BINDIR/pg_ctl" -D "$PG_DATADIR" -m fast -w -t 60 restart -l "$PG_ROOTDIR/server.log" >/dev/null
+}
+
 case "${1:-}" in
   start) start ;;
+  restart) restart ;;
   stop) stop ;;
   status) if is_running; then print_env; else echo "not running"; exit 1; fi ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|status|restart" >&2; exit 2 ;;
 esac

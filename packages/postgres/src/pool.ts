@@ -55,6 +55,12 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
       throw new UnavailableError('The database is unavailable', { cause: error });
     }
     let broken = false;
+    // A connection that dies while checked out (a database restart) emits
+    // 'error' on the client; without a listener that would end the process.
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const result = await fn(client);
@@ -74,6 +80,7 @@ export async function withTransaction<T>(pool: Pool, fn: (client: PoolClient) =>
       if (isRetryableDatabaseError(error)) throw new UnavailableError('The database is unavailable', { cause: error });
       throw error;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

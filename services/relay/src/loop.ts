@@ -46,7 +46,8 @@ export class RelayLoop {
       });
       client.on('error', (error) => {
         this.deps.logger.warn({ err: error }, 'LISTEN connection lost; the sweep covers until it is back');
-        this.listener = undefined;
+        if (this.listener === client) this.listener = undefined;
+        client.release(true);
       });
       await client.query('LISTEN vigilo_outbox');
       this.listener = client;

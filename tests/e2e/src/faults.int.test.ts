@@ -130,6 +130,43 @@ describe('write path under faults (real processes; anti-entropy must converge to
     assert.equal(await deadLetters(), 0);
   });
 
+  it('loses nothing acknowledged when PostgreSQL restarts during ingestion, and converges', async () => {
+    const acknowledged = new Set<string>();
+    let restarted = false;
+    const restart = (async () => {
+      await until(async () => acknowledged.size, (n) => n >= 20, 'some reports stored before the restart');
+      await run('bash', [path.join(REPO_ROOT, 'scripts/infra/postgres.sh'), 'restart'], { env: process.env });
+      restarted = true;
+    })();
+    for (let i = 0; i < 120; i++) {
+      const id = `PGR-${i}`;
+      // A client that retries what was not acknowledged (503 or a dropped connection), as the CLI does.
+      await until(
+        async () => {
+          try {
+            const res = await fetch(`${ingest.url}/v1/tenants/${tenant}/reports`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-vigilo-tenant': tenant, 'x-vigilo-scopes': 'write' },
+              body: JSON.stringify(minimalReport({ safetyreportid: id })),
+            });
+            return res.status;
+          } catch {
+            return 0;
+          }
+        },
+        (status) => status === 201 || status === 200,
+        `storing ${id}`,
+      );
+      acknowledged.add(id);
+    }
+    await restart;
+    assert.ok(restarted);
+    const { rows } = await db.pool.query<{ safetyreportid: string }>(`SELECT safetyreportid FROM ${tenantSchemaName(tenant)}.reports WHERE safetyreportid LIKE 'PGR-%'`);
+    assert.deepEqual(new Set(rows.map((r) => r.safetyreportid)), acknowledged, 'every acknowledged report is in SQL');
+    assert.deepEqual(await until(converged, (d) => d.length === 0, 'anti-entropy after the database restart'), []);
+    assert.equal(await deadLetters(), 0);
+  });
+
   it('converges when the same report is updated and nullified in quick succession (out-of-order deliveries)', async () => {
     const id = 'RACE-1';
     for (let version = 1; version <= 8; version++) {
