@@ -7,7 +7,7 @@ import { parseTenantId } from '@vigilo/domain';
 import { dropTenantSchema, provisionTenant } from '@vigilo/postgres';
 import { CloudTasksTaskQueue } from '@vigilo/queue';
 import { findDifferences, indexQueueName } from '@vigilo/relay';
-import { type SearchIndex, createElasticsearchSearchIndex, liveReportsFilter } from '@vigilo/search-engine';
+import { type SearchIndex, createElasticsearchSearchIndex, createOpenSearchSearchIndex, liveReportsFilter } from '@vigilo/search-engine';
 import { REPO_ROOT, createTestDatabase, minimalReport, startServiceProcess, uniqueTenant, type RunningProcess, type TestDatabase } from '@vigilo/testkit';
 
 const run = promisify(execFile);
@@ -35,7 +35,13 @@ async function until<T>(probe: () => Promise<T>, done: (value: T) => boolean, wh
  * emulator's JWKS, loads the current state, de-identifies) → Elasticsearch.
  * It ends with the anti-entropy check of invariant 6: no difference at all.
  */
-describe('write path end to end (ingest, relay, Cloud Tasks emulator, indexer, Elasticsearch)', function () {
+const ENGINES = [
+  { name: 'Elasticsearch', kind: 'elasticsearch', urlVar: 'VIGILO_TEST_ES_URL', create: (node: string) => createElasticsearchSearchIndex({ node, replicas: 0 }) },
+  { name: 'OpenSearch', kind: 'opensearch', urlVar: 'VIGILO_TEST_OPENSEARCH_URL', create: (node: string) => createOpenSearchSearchIndex({ node, replicas: 0 }) },
+] as const;
+
+for (const target of ENGINES)
+describe(`write path end to end (ingest, relay, Cloud Tasks emulator, indexer, ${target.name})`, function () {
   const tenant = parseTenantId(uniqueTenant('e2e'));
   const audience = 'https://indexer.vigilo.test/v1/tasks/index';
   const serviceAccount = 'indexer-invoker@vigilo-test.iam.gserviceaccount.com';
@@ -48,12 +54,13 @@ describe('write path end to end (ingest, relay, Cloud Tasks emulator, indexer, E
   before(async () => {
     db = await createTestDatabase();
     await provisionTenant(db.pool, { id: tenant });
-    engine = createElasticsearchSearchIndex({ node: env('VIGILO_TEST_ES_URL'), replicas: 0 });
+    engine = target.create(env(target.urlVar));
     await engine.ensureTenant(tenant, { replicas: 0 });
     const emulator = `${env('VIGILO_TEST_CLOUD_TASKS_HOST')}:${env('VIGILO_TEST_CLOUD_TASKS_PORT')}`;
     const indexer = await startServiceProcess('indexer', {
       VIGILO_DATABASE_URL: db.url,
-      VIGILO_ENGINE_URL: env('VIGILO_TEST_ES_URL'),
+      VIGILO_ENGINE: target.kind,
+      VIGILO_ENGINE_URL: env(target.urlVar),
       VIGILO_INDEXER_PORT: '0',
       VIGILO_INDEXER_HOST: '127.0.0.1',
       VIGILO_INDEXER_AUTH_MODE: 'oidc',
@@ -128,7 +135,7 @@ describe('write path end to end (ingest, relay, Cloud Tasks emulator, indexer, E
       'anti-entropy: SQL and the engine agree',
     );
     assert.deepEqual(differences, []);
-    const check = await run(process.execPath, [path.join(REPO_ROOT, 'packages/cli/lib/main.js'), 'sync', 'check', '--tenant', tenant, '--database-url', db.url, '--engine-url', env('VIGILO_TEST_ES_URL')]);
+    const check = await run(process.execPath, [path.join(REPO_ROOT, 'packages/cli/lib/main.js'), 'sync', 'check', '--tenant', tenant, '--database-url', db.url, '--engine-url', env(target.urlVar), '--engine', target.kind]);
     assert.match(check.stdout, /^0 differences$/m, 'the operator command agrees');
     const live = await engine.count(tenant, { bool: { filter: [liveReportsFilter()] } });
     assert.equal(live, 100 - 1, 'every FAERS case but the nullified one is searchable');
