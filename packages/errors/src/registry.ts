@@ -50,6 +50,7 @@ export const ERROR_CODES = {
   VIG_INGEST_BULK_LINE_TOO_LARGE: { status: 413, title: 'Bulk line too large', retryable: false },
   VIG_INGEST_BULK_TOO_MANY_LINES: { status: 413, title: 'Too many lines in one bulk request', retryable: false },
   VIG_FAERS_FILE_INVALID: { status: 400, title: 'FAERS quarter file cannot be read', retryable: false },
+  VIG_QUEUE_NAME_RESERVED: { status: 409, title: 'Queue name still reserved by a deleted queue', retryable: false },
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

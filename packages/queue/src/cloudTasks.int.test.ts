@@ -110,6 +110,6 @@ describe('CloudTasksTaskQueue against the emulator: OIDC verification and failur
     const spec = { name: q, maxAttempts: 3, minBackoffMs: 100, maxBackoffMs: 1000 };
     assert.equal(await queue.ensureQueue(spec), 'created');
     await queue.deleteQueue(q);
-    await assert.rejects(queue.ensureQueue(spec), (e: { code?: string; fields?: { reason?: string } }) => e.code === 'VIG_INTERNAL' && e.fields?.reason === 'QUEUE_NAME_RESERVED');
+    await assert.rejects(queue.ensureQueue(spec), (e: { code?: string; fields?: { reason?: string } }) => e.code === 'VIG_QUEUE_NAME_RESERVED' && e.fields?.reason === 'QUEUE_NAME_RESERVED');
   });
 });

@@ -185,10 +185,10 @@ describe('CloudTasksTaskQueue (unit, scripted client)', () => {
       assert.equal(await adapter(fake).ensureQueue(SPEC), 'unchanged');
     });
 
-    it('reports a recently deleted queue name as VIG_INTERNAL with reason QUEUE_NAME_RESERVED', async () => {
+    it('reports a recently deleted queue name as VIG_QUEUE_NAME_RESERVED', async () => {
       const fake = new FakeCloudTasks();
       fake.failNext.set('createQueue', grpcError(9, 'The queue cannot be created because a queue with this name existed too recently.'));
-      await assert.rejects(adapter(fake).ensureQueue(SPEC), (e: { code?: string; fields?: { reason?: string } }) => e.code === 'VIG_INTERNAL' && e.fields?.reason === 'QUEUE_NAME_RESERVED');
+      await assert.rejects(adapter(fake).ensureQueue(SPEC), (e: { code?: string; fields?: { reason?: string } }) => e.code === 'VIG_QUEUE_NAME_RESERVED' && e.fields?.reason === 'QUEUE_NAME_RESERVED');
     });
 
     it('turns an unreachable backend into UnavailableError', async () => {

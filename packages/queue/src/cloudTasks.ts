@@ -167,7 +167,7 @@ export class CloudTasksTaskQueue implements TaskQueue {
         const code = grpcCodeOf(error);
         if (code === GrpcStatus.FAILED_PRECONDITION) {
           // Production reserves a deleted queue's name for 7 days, the emulator for its whole run.
-          throw new VigiloError('VIG_INTERNAL', 'The queue name was used by a recently deleted queue and cannot be created yet', {
+          throw new VigiloError('VIG_QUEUE_NAME_RESERVED', 'The queue name was used by a recently deleted queue and cannot be created yet', {
             cause: error,
             fields: { ...fields, grpcCode: code, reason: 'QUEUE_NAME_RESERVED' },
           });
