@@ -6,7 +6,7 @@
  * into a plain unindexed table of the same database. Prints both rates and
  * their ratio as one JSON line and one human-readable line.
  *
- *   node bench/lib/ingest/run.js [--reports 200000] [--streams 4] [--services 1] [--copy-streams 1]
+ *   node bench/lib/ingest/run.js [--reports 200000] [--streams 4] [--services 1] [--copy-streams 1] [--copy-compression default|pglz|lz4]
  *        [--warmup 2000] [--repeat 1] [--seed 42] [--batch-size N] [--pool-max N]
  *        [--data-dir bench/.data] [--keep-data] [--results FILE] [--cpu-profile DIR] [--service-env K=V ...]
  *        [--patch canonical|canonical-keylist,textcopy,lz4]   (what-if patches of the service, see patches/register.ts)
@@ -61,6 +61,7 @@ const { values: args } = parseArgs({
     streams: { type: 'string', default: process.env['VIGILO_BENCH_STREAMS'] ?? '4' },
     services: { type: 'string', default: process.env['VIGILO_BENCH_SERVICES'] ?? '1' },
     'copy-streams': { type: 'string', default: process.env['VIGILO_BENCH_COPY_STREAMS'] ?? '1' },
+    'copy-compression': { type: 'string', default: process.env['VIGILO_BENCH_COPY_COMPRESSION'] ?? 'default' },
     warmup: { type: 'string', default: process.env['VIGILO_BENCH_WARMUP'] ?? '2000' },
     repeat: { type: 'string', default: process.env['VIGILO_BENCH_REPEAT'] ?? '1' },
     seed: { type: 'string', default: process.env['VIGILO_BENCH_SEED'] ?? '42' },
@@ -96,6 +97,8 @@ const WARMUP = Math.min(int('warmup', args.warmup, 0), N);
 const REPEAT = int('repeat', args.repeat, 1);
 const SEED = int('seed', args.seed, 0);
 const DATA_DIR = path.resolve(args['data-dir']);
+const COPY_COMPRESSION = args['copy-compression'];
+if (!['default', 'pglz', 'lz4'].includes(COPY_COMPRESSION)) throw new Error(`--copy-compression must be default, pglz or lz4 (got ${COPY_COMPRESSION})`);
 
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 const round = (x: number, digits = 2) => Math.round(x * 10 ** digits) / 10 ** digits;
@@ -380,7 +383,8 @@ async function main(): Promise<void> {
 
       const createCopyTable = async (name: string) => {
         await admin.query(`DROP TABLE IF EXISTS ${name}`);
-        await admin.query(`CREATE TABLE ${name} (safetyreportid text NOT NULL, version integer NOT NULL, content jsonb NOT NULL)`);
+        const compression = COPY_COMPRESSION === 'default' ? '' : ` COMPRESSION ${COPY_COMPRESSION}`;
+        await admin.query(`CREATE TABLE ${name} (safetyreportid text NOT NULL, version integer NOT NULL, content jsonb${compression} NOT NULL)`);
       };
 
       if (WARMUP > 0) {
@@ -443,6 +447,7 @@ async function main(): Promise<void> {
         streams: STREAMS,
         services: SERVICES,
         copyStreams: COPY_STREAMS,
+        copyCompression: COPY_COMPRESSION,
         batchSize: Number(args['batch-size'] ?? 1000),
         poolMax: Number(args['pool-max'] ?? 10),
         warmup: WARMUP,
