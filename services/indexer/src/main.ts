@@ -40,7 +40,7 @@ async function main(): Promise<void> {
       ? sharedSecretAuthenticator(config.sharedSecret!)
       : (() => {
           const verifier = createOidcVerifier({ issuer: config.oidcIssuer, audience: config.oidcAudience!, serviceAccountEmail: config.oidcServiceAccount! });
-          return oidcAuthenticator((token) => verifier.verifyToken(token));
+          return oidcAuthenticator(verifier);
         })();
   let accepting = true;
   const { app, service } = createIndexerApp({
