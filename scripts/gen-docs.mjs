@@ -9,6 +9,9 @@ const services = {
   ingest: async () => (await import('../services/ingest/lib/config.js')).INGEST_SETTINGS,
   indexer: async () => (await import('../services/indexer/lib/config.js')).INDEXER_SETTINGS,
   relay: async () => (await import('../services/relay/lib/config.js')).RELAY_SETTINGS,
+  search: async () => (await import('../services/search/lib/config.js')).SEARCH_SETTINGS,
+  proxy: async () => (await import('../services/proxy/lib/config.js')).PROXY_SETTINGS,
+  operator: async () => (await import('../operator/lib/config.js')).OPERATOR_SETTINGS,
 };
 
 mkdirSync('docs/config', { recursive: true });

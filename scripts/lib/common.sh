@@ -50,7 +50,18 @@ ensure_deps() {
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
     return 0
   fi
-  timed "npm ci" npm ci --no-audit --no-fund --loglevel=error
+  # A fresh clone gets exactly the lock file (npm ci); an existing node_modules is updated in place
+  # (npm install), so that a build or test running beside this one never sees it deleted. The lock
+  # serialises installs of concurrent runs on one machine.
+  (
+    flock 9
+    if [ -d node_modules ]; then
+      timed "npm install" npm install --no-audit --no-fund --loglevel=error
+    else
+      timed "npm ci" npm ci --no-audit --no-fund --loglevel=error
+    fi
+  ) 9>"${TMPDIR:-/tmp}/vigilo-npm.lock"
+  want="$( (cat package-lock.json; node -v) | sha256sum | cut -c1-16)"
   echo "$want" > "$stamp"
 }
 

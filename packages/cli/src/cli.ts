@@ -7,7 +7,8 @@ import { importFaersQuarter } from './faers-import.js';
 import type { BulkIngestClientOptions } from './ingest-client.js';
 import { createProgress, type ProgressStream } from './progress.js';
 import { createTenant } from './tenant-create.js';
-import { listDeadLetters, replay, syncCheck } from './sync.js';
+import { listDeadLetters, reindex, replay, syncCheck } from './sync.js';
+import { createKey, listKeys, revokeKey } from './keys.js';
 import { formatImportSummary } from './summary.js';
 
 /** Exit codes of the `vigilo` command. */
@@ -118,6 +119,52 @@ export function createProgram(io: CliIo, exit: { code: number }): Command {
       exit.code = EXIT.ok;
     });
 
+  const keys = program.command('keys').description('API keys of the proxy (stored hashed; the secret is shown once)');
+  keys.exitOverride();
+  keys
+    .command('create')
+    .description('Create an API key bound to one tenant with the given scopes; prints the key once')
+    .requiredOption('--tenant <id>', 'tenant the key is bound to', parseTenant)
+    .requiredOption('--scopes <list>', 'comma- or space-separated: read, write, pii:read, admin', parseScopes)
+    .option('--description <text>', 'what the key is for (no personal data)')
+    .option('--database-url <url>', 'PostgreSQL URL of the platform database (env VIGILO_DATABASE_URL)')
+    .option('--json', 'print the key and its record as JSON')
+    .exitOverride()
+    .action(async (opts: { tenant: string; scopes: string; description?: string; databaseUrl?: string; json?: boolean }) => {
+      const { key, record } = await createKey({
+        databaseUrl: opts.databaseUrl ?? io.env['VIGILO_DATABASE_URL'],
+        tenant: opts.tenant,
+        scopes: opts.scopes.split(' '),
+        ...(opts.description !== undefined ? { description: opts.description } : {}),
+      });
+      io.stdout.write(opts.json ? `${JSON.stringify({ key, ...record }, null, 2)}\n` : `${key}\n`);
+      io.stderr.write(`key ${record.prefix} for tenant ${record.tenant} (${record.scopes.join(' ')}): store it now, it is not shown again\n`);
+      exit.code = EXIT.ok;
+    });
+  keys
+    .command('list')
+    .description('List API keys (prefixes, tenants, scopes, creation and revocation times; never secrets)')
+    .option('--tenant <id>', 'only this tenant', parseTenant)
+    .option('--database-url <url>', 'PostgreSQL URL (env VIGILO_DATABASE_URL)')
+    .exitOverride()
+    .action(async (opts: { tenant?: string; databaseUrl?: string }) => {
+      const records = await listKeys({ databaseUrl: opts.databaseUrl ?? io.env['VIGILO_DATABASE_URL'], ...(opts.tenant !== undefined ? { tenant: opts.tenant } : {}) });
+      io.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+      exit.code = EXIT.ok;
+    });
+  keys
+    .command('revoke')
+    .description('Revoke an API key by its prefix (the proxy refuses it within its key cache TTL)')
+    .argument('<prefix>', 'the 12-character prefix shown by keys list')
+    .option('--database-url <url>', 'PostgreSQL URL (env VIGILO_DATABASE_URL)')
+    .exitOverride()
+    .action(async (prefix: string, opts: { databaseUrl?: string }) => {
+      const found = await revokeKey({ databaseUrl: opts.databaseUrl ?? io.env['VIGILO_DATABASE_URL'], prefix });
+      if (!found) throw new InputError(`No API key with prefix ${prefix}`, { code: 'VIG_NOT_FOUND' });
+      io.stdout.write(`key ${prefix} revoked\n`);
+      exit.code = EXIT.ok;
+    });
+
   const engineOption = () => new Option('--engine <engine>', 'search engine kind').choices(['elasticsearch', 'opensearch']).default('elasticsearch');
   const sync = program.command('sync').description('SQL and the search engine: anti-entropy and dead letters');
   sync.exitOverride();
@@ -145,6 +192,34 @@ export function createProgram(io: CliIo, exit: { code: number }): Command {
         io.stdout.write(`${result.differences.length} differences${opts.repair ? `, ${result.requeued} re-queued` : ''}\n`);
       }
       exit.code = result.differences.length === 0 || opts.repair ? EXIT.ok : 3;
+    });
+  program
+    .command('reindex')
+    .description("Move a tenant to a new index filled from SQL, with no downtime and no lost update: when its mapping is older than this release's, or always with --force")
+    .requiredOption('--tenant <id>', 'tenant', parseTenant)
+    .option('--database-url <url>', 'PostgreSQL URL (env VIGILO_DATABASE_URL)')
+    .option('--engine-url <url>', 'search engine URL (env VIGILO_ENGINE_URL)')
+    .addOption(engineOption())
+    .option('--force', 'roll out even when the mapping is current')
+    .option('--shards <n>', 'primary shards of the new index', (v: string) => {
+      if (!/^[1-9][0-9]{0,2}$/.test(v)) throw new InputError('--shards must be an integer from 1 to 999', { code: 'VIG_REQUEST_INVALID_PARAMETER' });
+      return Number(v);
+    })
+    .option('--json', 'print the result as JSON')
+    .exitOverride()
+    .action(async (opts: { tenant: string; databaseUrl?: string; engineUrl?: string; engine: 'elasticsearch' | 'opensearch'; force?: boolean; shards?: number; json?: boolean }) => {
+      const result = await reindex({
+        tenant: opts.tenant,
+        databaseUrl: opts.databaseUrl ?? io.env['VIGILO_DATABASE_URL'],
+        engineUrl: opts.engineUrl ?? io.env['VIGILO_ENGINE_URL'],
+        engine: opts.engine,
+        force: opts.force ?? false,
+        shards: opts.shards,
+        onProgress: opts.json ? undefined : (phase, done) => io.stderr.write(`${phase} ${done}\n`),
+      });
+      if (opts.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      else io.stdout.write(result.rollout ? `rolled out ${result.rollout.from} -> ${result.rollout.to}: ${result.written} written, ${result.stale} already newer\n` : 'the index is current; nothing to roll out (use --force)\n');
+      exit.code = EXIT.ok;
     });
   const dead = program.command('dead-letters').description('Tasks parked after their last attempt');
   dead.exitOverride();

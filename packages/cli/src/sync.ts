@@ -1,7 +1,7 @@
 import { type TenantId, parseTenantId } from '@vigilo/domain';
 import { InputError } from '@vigilo/errors';
 import { PostgresDeadLetterStore, createPool } from '@vigilo/postgres';
-import { findDifferences, repairDifferences, replayDeadLetters, type Difference } from '@vigilo/relay';
+import { findDifferences, reindexTenant, repairDifferences, replayDeadLetters, type Difference, type ReindexResult } from '@vigilo/relay';
 import { type SearchIndex, createElasticsearchSearchIndex, createOpenSearchSearchIndex } from '@vigilo/search-engine';
 
 export interface SyncOptions {
@@ -48,4 +48,15 @@ export async function listDeadLetters(options: SyncOptions) {
 
 export async function replay(options: SyncOptions): Promise<number> {
   return withDeps(options, false, ({ tenant, pool }) => replayDeadLetters(pool, tenant));
+}
+
+/** Rolls the tenant out to a new index filled from SQL (when its mapping is old, or always with `force`). */
+export async function reindex(options: SyncOptions & { force: boolean; shards?: number | undefined; onProgress?: (phase: string, done: number) => void }): Promise<ReindexResult> {
+  return withDeps(options, true, ({ tenant, pool, engine }) =>
+    reindexTenant({ pool, engine: engine! }, tenant, {
+      force: options.force,
+      ...(options.shards !== undefined ? { settings: { shards: options.shards } } : {}),
+      ...(options.onProgress ? { onProgress: (p) => options.onProgress!(p.phase, p.done) } : {}),
+    }),
+  );
 }

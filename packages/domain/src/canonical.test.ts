@@ -11,6 +11,33 @@ describe('contentHash', () => {
     assert.notEqual(contentHash({ a: [1, 2] }), contentHash({ a: [2, 1] }));
     assert.notEqual(contentHash({ a: '1' }), contentHash({ a: 1 }));
   });
+  it('gives the same text as a sorted deep copy serialised once (the definition of stored hashes)', () => {
+    const sortDeep = (value: unknown): unknown =>
+      Array.isArray(value)
+        ? value.map(sortDeep)
+        : value !== null && typeof value === 'object'
+          ? Object.fromEntries(
+              Object.keys(value)
+                .sort()
+                .filter((k) => (value as Record<string, unknown>)[k] !== undefined)
+                .map((k) => [k, sortDeep((value as Record<string, unknown>)[k])]),
+            )
+          : value;
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const build = (depth: number): unknown => {
+      const pick = random();
+      if (depth > 3 || pick < 0.3) return [null, true, 1.5, 'x\u00e9', '', undefined][Math.floor(random() * 6)];
+      if (pick < 0.55) return Array.from({ length: Math.floor(random() * 4) }, () => build(depth + 1) ?? null);
+      const object: Record<string, unknown> = {};
+      for (let i = Math.floor(random() * 6); i > 0; i--) object[['b', 'a', 'patient', 'drug', 'Z', '10', '2'][Math.floor(random() * 7)]!] = build(depth + 1);
+      return object;
+    };
+    for (let i = 0; i < 500; i++) {
+      const value = build(0);
+      assert.equal(canonicalJson(value), JSON.stringify(sortDeep(value)));
+    }
+  });
   it('produces sorted, whitespace-free JSON', () => {
     assert.equal(canonicalJson({ b: 1, a: [true, null] }), '{"a":[true,null],"b":1}');
   });

@@ -22,6 +22,7 @@ export type {
   StoredReport,
   PutOutcome,
   ReportToStore,
+  ReportIdentity,
   ReportStore,
   PutOptions,
   TenantStatus,

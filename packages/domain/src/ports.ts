@@ -28,12 +28,16 @@ export interface PutOptions {
   readonly traceparent?: string;
 }
 
-export interface ReportToStore {
-  readonly report: AdverseEventReport;
-  readonly contentHash: string;
-  /** The report as JSON text, when the caller already has it (saves serialising again). */
-  readonly json?: string;
-}
+/** The fields of a report the store needs besides its JSON text. */
+export type ReportIdentity = Pick<AdverseEventReport, 'safetyreportid' | 'safetyreportversion' | 'reportnullificationamendment'>;
+
+/**
+ * One version to store. Either the report itself (serialised by the store unless `json` is given), or, when the
+ * caller validated the JSON text elsewhere (the ingest service's worker threads), its identity and that text.
+ */
+export type ReportToStore =
+  | { readonly report: AdverseEventReport; readonly contentHash: string; readonly json?: string }
+  | { readonly report: ReportIdentity; readonly contentHash: string; readonly json: string };
 
 /**
  * The source of truth for reports. `putReports` stores every version it is

@@ -51,6 +51,21 @@ export const ERROR_CODES = {
   VIG_INGEST_BULK_TOO_MANY_LINES: { status: 413, title: 'Too many lines in one bulk request', retryable: false },
   VIG_FAERS_FILE_INVALID: { status: 400, title: 'FAERS quarter file cannot be read', retryable: false },
   VIG_QUEUE_NAME_RESERVED: { status: 409, title: 'Queue name still reserved by a deleted queue', retryable: false },
+  VIG_ROLLOUT_CONFLICT: { status: 409, title: 'Index rollout in an unexpected state', retryable: false },
+  VIG_QUERY_SYNTAX: { status: 400, title: 'Search query syntax error', retryable: false },
+  VIG_QUERY_UNKNOWN_FIELD: { status: 400, title: 'Unknown field in a query', retryable: false },
+  VIG_QUERY_BAD_VALUE: { status: 400, title: 'Value does not fit its field', retryable: false },
+  VIG_QUERY_TOO_COMPLEX: { status: 400, title: 'Query exceeds a limit', retryable: false },
+  VIG_QUERY_BAD_COUNT: { status: 400, title: 'Invalid count parameter', retryable: false },
+  VIG_QUERY_BAD_SORT: { status: 400, title: 'Invalid sort parameter', retryable: false },
+  VIG_QUERY_BAD_PAGING: { status: 400, title: 'Invalid limit, skip or cursor', retryable: false },
+  VIG_SEARCH_NO_MATCHES: { status: 404, title: 'No matches found', retryable: false },
+  VIG_SIGNAL_BAD_PARAMETER: { status: 400, title: 'Invalid signal parameter', retryable: false },
+  VIG_AUTH_INVALID: { status: 401, title: 'Invalid credential', retryable: false },
+  VIG_RATE_LIMITED: { status: 429, title: 'Rate limit exceeded', retryable: true },
+  VIG_PROXY_ENGINE_FORBIDDEN: { status: 403, title: 'Engine request not allowed', retryable: false },
+  VIG_PROXY_UPSTREAM_UNAVAILABLE: { status: 502, title: 'Upstream service unreachable', retryable: true },
+  VIG_PROXY_UPSTREAM_TIMEOUT: { status: 504, title: 'Upstream service timed out', retryable: true },
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -22,7 +22,7 @@ type ValueOf<S extends SettingSpec> = S extends { kind: 'string' }
     ? boolean
     : number;
 
-type Resolved<S extends SettingsSpec> = {
+export type Resolved<S extends SettingsSpec> = {
   readonly [K in keyof S]: S[K] extends { default: unknown } ? ValueOf<S[K]> : ValueOf<S[K]> | undefined;
 };
 

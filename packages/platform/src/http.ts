@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import express, { type Express, type NextFunction, type Request, type Response, type Router } from 'express';
-import { PROBLEM_CONTENT_TYPE, VigiloError, isVigiloError, toProblem } from '@vigilo/errors';
+import { PROBLEM_CONTENT_TYPE, type ProblemDocument, VigiloError, isVigiloError, toProblem } from '@vigilo/errors';
 import type { Logger } from './logger.js';
 import type { HttpMetrics } from './metrics.js';
 import { currentTraceId } from './telemetry.js';
@@ -59,8 +59,18 @@ export function translateFrameworkError(error: unknown): unknown {
   }
 }
 
-/** The one place where errors become HTTP responses (RFC 9457 problem+json). */
-export function problemMiddleware(logger: Logger) {
+/** Writes a problem as the response body; the default is RFC 9457 problem+json. */
+export type ProblemRenderer = (problem: ProblemDocument, res: Response) => void;
+
+const renderProblemJson: ProblemRenderer = (problem, res) => {
+  res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+};
+
+/**
+ * The one place where errors become HTTP responses (RFC 9457 problem+json). An API that must keep another
+ * error shape (the openFDA-compatible endpoint) passes its own `render`; translation and logging stay here.
+ */
+export function problemMiddleware(logger: Logger, render: ProblemRenderer = renderProblemJson) {
   return (rawError: unknown, req: Request, res: Response, _next: NextFunction): void => {
     const error = translateFrameworkError(rawError);
     const logId = randomUUID();
@@ -76,7 +86,7 @@ export function problemMiddleware(logger: Logger) {
       return;
     }
     if (problem.status === 503 || problem.code === 'VIG_UNAVAILABLE') res.setHeader('Retry-After', '5');
-    res.status(problem.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(problem));
+    render(problem, res);
   };
 }
 

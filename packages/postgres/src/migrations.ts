@@ -13,6 +13,15 @@ interface Migration {
   readonly sql: string;
 }
 
+/** Letters (Latin, Greek, Cyrillic) and digits: what a token of the standard analyzer must contain. */
+const LETTER = 'a-zA-Z\\u00aa\\u00b5\\u00ba\\u00c0-\\u00d6\\u00d8-\\u00f6\\u00f8-\\u02c1\\u0370-\\u0373\\u0376\\u0377\\u037b-\\u037d\\u0386\\u0388-\\u03ff\\u0400-\\u0481\\u048a-\\u052f';
+const STD_WORD_CHAR = `'[0-9${LETTER}]'`;
+/**
+ * One token: letters, digits and underscores, joined across one MidLetter/MidNumLet/quote character between
+ * two letters (o'neil, d.n.a, a:b) or one MidNum/MidNumLet/quote character between two digits (1,000, 3.5).
+ */
+const STD_TOKEN_PATTERN = `'[0-9_${LETTER}]+(?:(?:(?<=[${LETTER}])[:.''\\u00b7\\u0387\\u05f4\\u2018\\u2019\\u2024\\u2027\\ufe13\\ufe52\\ufe55\\uff07\\uff0e\\uff1a](?=[${LETTER}])|(?<=[0-9])[,.;''\\u037e\\u0589\\u060c\\u060d\\u066c\\u07f8\\u2018\\u2019\\u2024\\u2044\\ufe10\\ufe14\\ufe50\\ufe52\\ufe54\\uff07\\uff0c\\uff0e\\uff1b](?=[0-9]))[0-9_${LETTER}]+)*'`;
+
 const PLATFORM_MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -50,6 +59,97 @@ const PLATFORM_MIGRATIONS: readonly Migration[] = [
       DROP TRIGGER IF EXISTS tenants_notify ON vigilo.tenants;
       CREATE TRIGGER tenants_notify AFTER INSERT OR UPDATE OR DELETE ON vigilo.tenants
         FOR EACH ROW EXECUTE FUNCTION vigilo.notify_tenant_change();
+    `,
+  },
+  {
+    version: 3,
+    name: 'query language helpers',
+    // The SQL read path's emulation of the search engine (see @vigilo/query and docs/query-language.md):
+    // the standard analyzer's word segmentation (UAX #29 word rules for Latin, Greek and Cyrillic letters and
+    // digits) and lower-casing, phrase and token-prefix matching, numbers and partial dates as the engine
+    // indexes them. IMMUTABLE, so they can back expression indexes later.
+    sql: `
+      CREATE OR REPLACE FUNCTION vigilo.std_tokens(value text) RETURNS text[]
+      LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+        SELECT coalesce(array_agg(m[1] ORDER BY n), '{}'::text[])
+        FROM regexp_matches(lower(value), ${STD_TOKEN_PATTERN}, 'g') WITH ORDINALITY AS r(m, n)
+        WHERE m[1] ~ ${STD_WORD_CHAR}
+      $fn$;
+      CREATE OR REPLACE FUNCTION vigilo.std_phrase(value text, phrase text) RETURNS boolean
+      LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+        SELECT CASE WHEN value IS NULL OR phrase IS NULL OR cardinality(p.tokens) = 0 THEN false
+          ELSE strpos(' ' || array_to_string(vigilo.std_tokens(value), ' ') || ' ', ' ' || array_to_string(p.tokens, ' ') || ' ') > 0 END
+        FROM (SELECT vigilo.std_tokens(phrase) AS tokens) p
+      $fn$;
+      CREATE OR REPLACE FUNCTION vigilo.std_token_like(value text, pattern text) RETURNS boolean
+      LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $fn$
+        SELECT coalesce(EXISTS (SELECT 1 FROM unnest(vigilo.std_tokens(value)) t WHERE t LIKE pattern ESCAPE '\\'), false)
+      $fn$;
+      CREATE OR REPLACE FUNCTION vigilo.to_double(value text) RETURNS double precision
+      LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+        SELECT CASE WHEN value ~ '^\\s*[-+]?([0-9]+\\.?[0-9]*|\\.[0-9]+)([eE][-+]?[0-9]{1,3})?\\s*$' THEN value::double precision END
+      $fn$;
+      CREATE OR REPLACE FUNCTION vigilo.partial_date_day(value text, year_only boolean) RETURNS text
+      LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $fn$
+        SELECT CASE WHEN value ~ '^[0-9]{4}([0-9]{2}([0-9]{2})?)?$'
+          THEN CASE WHEN year_only THEN left(value, 4) || '0101' ELSE rpad(value, 8, '01') END END
+      $fn$;
+      GRANT EXECUTE ON FUNCTION vigilo.std_tokens(text), vigilo.std_phrase(text, text), vigilo.std_token_like(text, text),
+        vigilo.to_double(text), vigilo.partial_date_day(text, boolean) TO ${APP_ROLE};
+    `,
+  },
+  {
+    version: 4,
+    name: 'proxy: API keys, audit log, rate limit counters',
+    // API keys: only a SHA-256 of the 256-bit secret is kept; the prefix identifies a key without revealing it.
+    // The audit log is append-only: the service role may only insert and read, and a trigger refuses updates,
+    // deletes and truncation by anyone. Rate limit counters follow rate-limiter-flexible's table layout.
+    sql: `
+      CREATE TABLE IF NOT EXISTS vigilo.api_keys (
+        prefix text PRIMARY KEY CHECK (prefix ~ '^[a-z0-9]{12}$'),
+        secret_sha256 bytea NOT NULL CHECK (length(secret_sha256) = 32),
+        tenant_id text NOT NULL REFERENCES vigilo.tenants (id) ON DELETE CASCADE,
+        scopes text[] NOT NULL CHECK (cardinality(scopes) > 0 AND scopes <@ ARRAY['read', 'write', 'pii:read', 'admin']),
+        description text NOT NULL DEFAULT '' CHECK (length(description) <= 200),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        revoked_at timestamptz
+      );
+      CREATE INDEX IF NOT EXISTS api_keys_tenant ON vigilo.api_keys (tenant_id);
+      GRANT SELECT ON vigilo.api_keys TO ${APP_ROLE};
+
+      CREATE TABLE IF NOT EXISTS vigilo.proxy_audit (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        at timestamptz NOT NULL,
+        request_id text NOT NULL,
+        principal text NOT NULL,
+        tenant_id text,
+        method text NOT NULL,
+        route text NOT NULL,
+        index_expressions text[] NOT NULL DEFAULT '{}',
+        decision text NOT NULL CHECK (decision IN ('allowed', 'denied')),
+        reason text,
+        status integer NOT NULL,
+        latency_ms double precision NOT NULL
+      );
+      CREATE INDEX IF NOT EXISTS proxy_audit_tenant_at ON vigilo.proxy_audit (tenant_id, at);
+      CREATE OR REPLACE FUNCTION vigilo.proxy_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'vigilo.proxy_audit is append-only';
+      END $$;
+      DROP TRIGGER IF EXISTS proxy_audit_no_update ON vigilo.proxy_audit;
+      CREATE TRIGGER proxy_audit_no_update BEFORE UPDATE OR DELETE ON vigilo.proxy_audit
+        FOR EACH ROW EXECUTE FUNCTION vigilo.proxy_audit_append_only();
+      DROP TRIGGER IF EXISTS proxy_audit_no_truncate ON vigilo.proxy_audit;
+      CREATE TRIGGER proxy_audit_no_truncate BEFORE TRUNCATE ON vigilo.proxy_audit
+        FOR EACH STATEMENT EXECUTE FUNCTION vigilo.proxy_audit_append_only();
+      GRANT SELECT, INSERT ON vigilo.proxy_audit TO ${APP_ROLE};
+
+      CREATE TABLE IF NOT EXISTS vigilo.rate_limits (
+        key varchar(255) PRIMARY KEY,
+        points integer NOT NULL DEFAULT 0,
+        expire bigint
+      );
+      GRANT SELECT, INSERT, UPDATE, DELETE ON vigilo.rate_limits TO ${APP_ROLE};
     `,
   },
 ];
@@ -171,6 +271,17 @@ function tenantMigrations(tenant: TenantId): readonly Migration[] {
       // indexer's work joins the same trace (ids only: no personal data).
       sql: `ALTER TABLE ${t('outbox')} ADD COLUMN IF NOT EXISTS traceparent text CHECK (traceparent ~ '^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$');`,
     },
+    {
+      version: 6,
+      name: 'query language helpers for the tenant role',
+      // The SQL read path runs as the tenant role (asTenant); it calls the platform's query helpers.
+      // USAGE on the schema grants no access to its tables.
+      sql: `
+        GRANT USAGE ON SCHEMA vigilo TO ${ident(role)};
+        GRANT EXECUTE ON FUNCTION vigilo.std_tokens(text), vigilo.std_phrase(text, text), vigilo.std_token_like(text, text),
+          vigilo.to_double(text), vigilo.partial_date_day(text, boolean) TO ${ident(role)};
+      `,
+    },
   ];
 }
 
@@ -211,7 +322,7 @@ export async function migratePlatform(pool: Pool): Promise<number> {
 }
 
 /** The newest tenant schema version this code knows. */
-export const TENANT_SCHEMA_VERSION = 5;
+export const TENANT_SCHEMA_VERSION = 6;
 
 /**
  * Creates or upgrades one tenant's schema, role and row-level security.

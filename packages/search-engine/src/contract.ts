@@ -470,6 +470,51 @@ export function describeSearchIndexContract(name: string, factory: SearchIndexCo
       assert.equal(await index.count(tenant), 0);
     });
 
+    it('rolls an index with an old mapping out to a new generation: writes move first, reads on finish, the old index goes', async function () {
+      const tenant = newTenant('ro');
+      const names = index.names(tenant);
+      await index.ensureTenant(tenant);
+      await write(tenant, [op(tenant, 'R-1', 1), op(tenant, 'R-2', 3)]);
+      assert.equal(await index.startRollout(tenant), undefined, 'nothing to roll out while the mapping is current');
+      // An index made by an older release: its mapping records an older version.
+      assert.equal((await raw('PUT', `/${initialIndexName(names)}/_mapping`, { _meta: { mapping_version: MAPPING_VERSION - 1 } })).status, 200);
+      const rollout = await index.startRollout(tenant);
+      assert.deepEqual(rollout, { from: initialIndexName(names), to: concreteIndexName(names, 2) });
+      assert.deepEqual(await index.startRollout(tenant), rollout, 'idempotent: resumes the rollout in progress');
+      const layout = await index.indices(tenant);
+      assert.deepEqual(
+        layout.map((i) => [i.generation, i.mappingVersion, i.write, i.read]),
+        [
+          [1, MAPPING_VERSION - 1, false, true],
+          [2, MAPPING_VERSION, true, false],
+        ],
+      );
+      // Writes land in the new index; reads still see the old one until the swap.
+      await write(tenant, [op(tenant, 'R-2', 4), op(tenant, 'R-3', 1)]);
+      assert.deepEqual((await index.listVersions(tenant, { pageSize: 10 })).map((v) => [v.id, v.version]), [['R-1', 1], ['R-2', 3]]);
+      assert.deepEqual((await index.listVersions(tenant, { pageSize: 10, index: rollout!.to })).map((v) => [v.id, v.version]), [['R-2', 4], ['R-3', 1]]);
+      // A backfill writing older versions into the new index cannot bring them back (external versions).
+      const backfill = await index.bulk(tenant, [op(tenant, 'R-1', 1), op(tenant, 'R-2', 3)]);
+      assert.deepEqual(backfill.map((o) => o.outcome), ['written', 'stale']);
+      await index.finishRollout(tenant, rollout!);
+      await index.finishRollout(tenant, rollout!);
+      await index.refresh(tenant);
+      assert.deepEqual((await index.listVersions(tenant, { pageSize: 10 })).map((v) => [v.id, v.version]), [['R-1', 1], ['R-2', 4], ['R-3', 1]]);
+      assert.deepEqual((await index.indices(tenant)).map((i) => [i.index, i.write, i.read]), [[rollout!.to, true, true]]);
+      await assert.rejects(index.listVersions(tenant, { pageSize: 10, index: index.names(newTenant()).readAlias }), (error: unknown) => isVigiloError(error) && error.code === 'VIG_REQUEST_INVALID_PARAMETER');
+    });
+
+    it('rolls out on demand (force), e.g. to change the number of shards', async function () {
+      const tenant = newTenant('rf');
+      await index.ensureTenant(tenant);
+      const rollout = await index.startRollout(tenant, { force: true, settings: { shards: 2 } });
+      assert.ok(rollout);
+      const settings = (await raw('GET', `/${rollout.to}/_settings?flat_settings=true`)).body as Record<string, { settings: Record<string, string> }>;
+      assert.equal(settings[rollout.to]!.settings['index.number_of_shards'], '2');
+      await index.finishRollout(tenant, rollout);
+      assert.deepEqual((await index.indices(tenant)).map((i) => i.index), [rollout.to]);
+    });
+
     it('translates engine refusals into VIG_INTERNAL without content, and refuses bodies naming another index', async function () {
       const tenant = newTenant();
       await index.ensureTenant(tenant);

@@ -38,7 +38,7 @@ const currentTemplate = () => {
   const body = indexTemplateBody(names, tenant, resolveIndexSettings({ replicas: 0 }));
   return ok({ index_templates: [{ name: names.template, index_template: body }] });
 };
-const settingsOf = (index: string) => ok({ [index]: { settings: { 'index.number_of_replicas': '0', 'index.refresh_interval': '1s' } } });
+const settingsOf = (index: string) => ok({ [index]: { settings: { 'index.number_of_replicas': '0', 'index.refresh_interval': '1s', 'index.max_result_window': '26000' } } });
 
 describe('EngineSearchIndex.ensureTenant (scripted engine)', function () {
   it('puts the template, then creates generation 1 with both aliases in one request', async function () {

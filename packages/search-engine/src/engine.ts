@@ -1,15 +1,17 @@
 import type { TenantId } from '@vigilo/domain';
-import { VigiloError } from '@vigilo/errors';
+import { InputError, VigiloError } from '@vigilo/errors';
 import { BULK_QUERYSTRING, buildBulkBody, interpretBulkResponse, invalidOperationReason } from './bulk.js';
 import { type EngineName, summarizeEngineError, translateEngineError } from './errors.js';
-import { type ResolvedIndexSettings, TEMPLATE_HASH_META_KEY, dynamicIndexSettings, indexTemplateBody } from './mapping.js';
-import { indexGeneration, initialIndexName, tenantIndexNames } from './names.js';
+import { MAPPING_VERSION, type ResolvedIndexSettings, TEMPLATE_HASH_META_KEY, dynamicIndexSettings, indexTemplateBody } from './mapping.js';
+import { concreteIndexName, indexGeneration, initialIndexName, tenantIndexNames } from './names.js';
 import type {
   BulkItemOutcome,
   BulkOperation,
   EngineHealth,
   IndexedVersion,
+  MappingRollout,
   SearchIndex,
+  TenantIndex,
   TenantIndexNames,
   TenantIndexSettings,
 } from './ports.js';
@@ -193,6 +195,65 @@ export class EngineSearchIndex implements SearchIndex {
     });
   }
 
+  async indices(tenant: TenantId): Promise<TenantIndex[]> {
+    const names = this.names(tenant);
+    return this.#call('indices', tenant, async () => {
+      const [layout, versions] = await Promise.all([this.#layout(names), this.#mappingVersions(names)]);
+      return layout.indices.map((index) => ({
+        index,
+        generation: indexGeneration(names, index)!,
+        mappingVersion: versions.get(index),
+        write: index === layout.writeIndex,
+        read: layout.readIndices.includes(index),
+      }));
+    });
+  }
+
+  async startRollout(tenant: TenantId, options: { readonly settings?: TenantIndexSettings; readonly force?: boolean } = {}): Promise<MappingRollout | undefined> {
+    const { index: writeIndex } = await this.ensureTenant(tenant, options.settings);
+    const names = this.names(tenant);
+    return this.#call('startRollout', tenant, async () => {
+      const layout = await this.#layout(names);
+      const readIndex = layout.readIndices.at(-1);
+      if (readIndex !== undefined && readIndex !== writeIndex) return { from: readIndex, to: writeIndex };
+      const versions = await this.#mappingVersions(names);
+      if (!options.force && versions.get(writeIndex) === MAPPING_VERSION) return undefined;
+      const newest = layout.indices.at(-1)!;
+      const next = concreteIndexName(names, indexGeneration(names, newest)! + 1);
+      try {
+        // No aliases here: the index takes the current template's mapping and settings, then the write alias moves.
+        await this.#send({ method: 'PUT', path: `/${encodeURIComponent(next)}` });
+      } catch (error) {
+        if (summarizeEngineError(error).type !== 'resource_already_exists_exception') throw error;
+      }
+      await this.#aliasActions([
+        { remove: { index: writeIndex, alias: names.writeAlias } },
+        { add: { index: next, alias: names.writeAlias, is_write_index: true } },
+      ]);
+      return { from: readIndex ?? writeIndex, to: next };
+    });
+  }
+
+  async finishRollout(tenant: TenantId, rollout: MappingRollout): Promise<void> {
+    const names = this.names(tenant);
+    for (const index of [rollout.from, rollout.to]) {
+      if (indexGeneration(names, index) === undefined) throw new InputError(`${index} is not an index of this tenant`, { code: 'VIG_REQUEST_INVALID_PARAMETER' });
+    }
+    await this.#call('finishRollout', tenant, async () => {
+      const layout = await this.#layout(names);
+      if (layout.writeIndex !== rollout.to) throw new VigiloError('VIG_ROLLOUT_CONFLICT', 'The write alias is not on the rollout\'s new index', { fields: { tenantId: tenant } });
+      if (layout.indices.includes(rollout.from)) {
+        if (layout.readIndices.includes(rollout.from) || !layout.readIndices.includes(rollout.to)) {
+          await this.#aliasActions([
+            ...layout.readIndices.filter((i) => i !== rollout.to).map((index) => ({ remove: { index, alias: names.readAlias } })),
+            ...(layout.readIndices.includes(rollout.to) ? [] : [{ add: { index: rollout.to, alias: names.readAlias } }]),
+          ]);
+        }
+        await this.#send({ method: 'DELETE', path: `/${encodeURIComponent(rollout.from)}`, ignore: [404] });
+      }
+    });
+  }
+
   async dropTenant(tenant: TenantId): Promise<void> {
     const names = this.names(tenant);
     await this.#call('dropTenant', tenant, async () => {
@@ -263,20 +324,28 @@ export class EngineSearchIndex implements SearchIndex {
     });
   }
 
-  async listVersions(tenant: TenantId, options: PageOptions): Promise<IndexedVersion[]> {
+  /** The read alias, or one of the tenant's concrete indices when a listing names one. */
+  #listingTarget(tenant: TenantId, index: string | undefined): string {
     const names = this.names(tenant);
+    if (index === undefined) return names.readAlias;
+    if (indexGeneration(names, index) === undefined) throw new InputError(`${index} is not an index of this tenant`, { code: 'VIG_REQUEST_INVALID_PARAMETER' });
+    return index;
+  }
+
+  async listVersions(tenant: TenantId, options: PageOptions): Promise<IndexedVersion[]> {
+    const target = this.#listingTarget(tenant, options.index);
     const body = pageRequestBody(options, 'versions');
     return this.#call('listVersions', tenant, async () => {
-      const response = await this.#send({ method: 'POST', path: `/${encodeURIComponent(names.readAlias)}/_search`, body });
+      const response = await this.#send({ method: 'POST', path: `/${encodeURIComponent(target)}/_search`, body });
       return hitsOf(response.body).map(indexedVersionOf);
     });
   }
 
   async listDocuments(tenant: TenantId, options: PageOptions): Promise<Array<{ id: string; source: Record<string, unknown> }>> {
-    const names = this.names(tenant);
+    const target = this.#listingTarget(tenant, options.index);
     const body = pageRequestBody(options, 'all');
     return this.#call('listDocuments', tenant, async () => {
-      const response = await this.#send({ method: 'POST', path: `/${encodeURIComponent(names.readAlias)}/_search`, body });
+      const response = await this.#send({ method: 'POST', path: `/${encodeURIComponent(target)}/_search`, body });
       return hitsOf(response.body).map((hit) => ({ id: hit._id, source: hit._source ?? {} }));
     });
   }
@@ -350,6 +419,25 @@ export class EngineSearchIndex implements SearchIndex {
       if (summarizeEngineError(error).type === 'resource_already_exists_exception') return false;
       throw error;
     }
+  }
+
+  /** `_meta.mapping_version` of each of the tenant's indices. */
+  async #mappingVersions(names: TenantIndexNames): Promise<Map<string, number | undefined>> {
+    const response = await this.#send({
+      method: 'GET',
+      path: `/${encodeURIComponent(names.indexPattern)}/_mapping`,
+      querystring: { expand_wildcards: 'all' },
+      ignore: [404],
+    });
+    const versions = new Map<string, number | undefined>();
+    if (response.statusCode !== 200 || !isRecord(response.body)) return versions;
+    for (const [index, value] of Object.entries(response.body)) {
+      const mappings = isRecord(value) ? value['mappings'] : undefined;
+      const meta = isRecord(mappings) ? mappings['_meta'] : undefined;
+      const version = isRecord(meta) ? meta['mapping_version'] : undefined;
+      versions.set(index, typeof version === 'number' ? version : undefined);
+    }
+    return versions;
   }
 
   async #aliasActions(actions: readonly Record<string, unknown>[]): Promise<void> {

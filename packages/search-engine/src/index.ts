@@ -34,6 +34,7 @@ export {
 export {
   ElasticsearchSearchIndex,
   createElasticsearchSearchIndex,
+  elasticsearchConnection,
   ELASTICSEARCH_DEFAULTS,
   type ElasticsearchSearchIndexOptions,
   type ElasticsearchSearchIndexDeps,
@@ -42,6 +43,7 @@ export {
 export {
   OpenSearchSearchIndex,
   createOpenSearchSearchIndex,
+  openSearchConnection,
   OPENSEARCH_DEFAULTS,
   type OpenSearchSearchIndexOptions,
   type OpenSearchSearchIndexDeps,

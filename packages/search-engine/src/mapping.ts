@@ -156,6 +156,12 @@ export function searchDocumentMappings(): Record<string, unknown> {
   });
 }
 
+/**
+ * Deepest `from + size` a search may reach: openFDA's `skip` goes to 25,000 with `limit` up to 1,000 (deeper
+ * pages use `search_after`, which this does not limit).
+ */
+export const MAX_RESULT_WINDOW = 26_000;
+
 /** Index settings the adapter controls; resolved from the factory options and TenantIndexSettings. */
 export interface ResolvedIndexSettings {
   readonly shards: number;
@@ -174,6 +180,7 @@ export function indexSettings(settings: ResolvedIndexSettings): Record<string, u
     // Set explicitly: with no explicit refresh_interval, a shard that sees no search for 30 s
     // stops refreshing in the background ("search idle"), which delays freshness.
     refresh_interval: settings.refreshInterval,
+    max_result_window: MAX_RESULT_WINDOW,
     ...(settings.gcDeletes === undefined ? {} : { gc_deletes: settings.gcDeletes }),
     analysis: { normalizer: { [LOWERCASE_NORMALIZER]: { type: 'custom', char_filter: [], filter: ['lowercase'] } } },
   };
@@ -187,6 +194,7 @@ export function dynamicIndexSettings(settings: ResolvedIndexSettings): Record<st
   return {
     'index.number_of_replicas': String(settings.replicas),
     'index.refresh_interval': settings.refreshInterval,
+    'index.max_result_window': String(MAX_RESULT_WINDOW),
     'index.gc_deletes': settings.gcDeletes ?? null,
   };
 }

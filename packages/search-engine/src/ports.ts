@@ -54,6 +54,22 @@ export interface IndexedVersion {
   readonly nullified: boolean;
 }
 
+/** One of a tenant's concrete indices. */
+export interface TenantIndex {
+  readonly index: string;
+  readonly generation: number;
+  /** `_meta.mapping_version` of its mapping (undefined for an index made without one). */
+  readonly mappingVersion: number | undefined;
+  readonly write: boolean;
+  readonly read: boolean;
+}
+
+/** A mapping rollout in progress: writes go to `to`, reads still come from `from`. */
+export interface MappingRollout {
+  readonly from: string;
+  readonly to: string;
+}
+
 export interface EngineHealth {
   readonly status: 'green' | 'yellow' | 'red';
   readonly engine: 'elasticsearch' | 'opensearch';
@@ -79,6 +95,20 @@ export interface SearchIndex {
    * only when this call created it.
    */
   ensureTenant(tenant: TenantId, settings?: TenantIndexSettings): Promise<{ readonly index: string; readonly created: boolean }>;
+  /** The tenant's concrete indices, oldest generation first. */
+  indices(tenant: TenantId): Promise<TenantIndex[]>;
+  /**
+   * Starts (or resumes) moving the tenant to a new index: when the write index's mapping is not the current
+   * `MAPPING_VERSION` (or `force`, e.g. to change the number of shards), creates the next generation from the
+   * current template and moves the write alias to it in one atomic alias change; the read alias stays on the old
+   * index until `finishRollout`. Returns undefined when there is nothing to roll out. Idempotent: a rollout
+   * already started (write and read aliases on different indices) is returned as it is.
+   * The caller fills the new index from SQL (external versions make concurrent live writes safe), checks it,
+   * then calls `finishRollout`.
+   */
+  startRollout(tenant: TenantId, options?: { readonly settings?: TenantIndexSettings; readonly force?: boolean }): Promise<MappingRollout | undefined>;
+  /** Moves the read alias from `rollout.from` to `rollout.to` in one atomic alias change, then deletes `from`. Idempotent. */
+  finishRollout(tenant: TenantId, rollout: MappingRollout): Promise<void>;
   /** Removes the tenant's template, aliases and indices (by exact name, never by wildcard). Idempotent. */
   dropTenant(tenant: TenantId): Promise<void>;
   /**
@@ -101,11 +131,11 @@ export interface SearchIndex {
   /**
    * Every (id, version, nullified) in id order, a page at a time (search_after on the keyword
    * `vigilo.safetyreportid`), tombstones included. `after` is the last id of the previous page.
-   * Reads the read alias as of its last refresh.
+   * Reads the read alias as of its last refresh, or `index`, one of the tenant's concrete indices.
    */
-  listVersions(tenant: TenantId, options: { after?: string; pageSize: number }): Promise<IndexedVersion[]>;
+  listVersions(tenant: TenantId, options: { after?: string; pageSize: number; index?: string }): Promise<IndexedVersion[]>;
   /** Raw documents as stored, in id order, tombstones included (tests: PII scans). */
-  listDocuments(tenant: TenantId, options: { after?: string; pageSize: number }): Promise<Array<{ id: string; source: Record<string, unknown> }>>;
+  listDocuments(tenant: TenantId, options: { after?: string; pageSize: number; index?: string }): Promise<Array<{ id: string; source: Record<string, unknown> }>>;
   /** Closes the engine client. */
   close(): Promise<void>;
 }

@@ -45,6 +45,11 @@ export function assertNoIndexReferences(body: unknown, pointer = ''): void {
 export interface PageOptions {
   readonly after?: string | undefined;
   readonly pageSize: number;
+  /**
+   * One of the tenant's concrete indices to list instead of the read alias (a mapping rollout compares the
+   * new index with SQL before it swaps the read alias).
+   */
+  readonly index?: string | undefined;
 }
 
 function checkPage(options: PageOptions): void {

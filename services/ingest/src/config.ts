@@ -13,6 +13,7 @@ export const INGEST_SETTINGS = {
   maxReportBytes: { env: 'VIGILO_INGEST_MAX_REPORT_SIZE', kind: 'size', default: '1mb', minimumBytes: 1024, description: 'Largest accepted single report body, and largest line of a bulk body (413 above).' },
   maxBulkLines: { env: 'VIGILO_INGEST_MAX_BULK_LINES', kind: 'integer', default: 1000000, minimum: 1, description: 'Most lines accepted in one bulk request; later lines are answered with VIG_INGEST_BULK_TOO_MANY_LINES.' },
   bulkBatchSize: { env: 'VIGILO_INGEST_BULK_BATCH_SIZE', kind: 'integer', default: 1000, minimum: 1, maximum: 10000, description: 'Bulk lines committed per transaction.' },
+  prepareThreads: { env: 'VIGILO_INGEST_PREPARE_THREADS', kind: 'integer', default: 1, minimum: 0, maximum: 64, description: 'Worker threads that parse, validate and hash bulk lines while the main thread streams and stores (0: on the main thread).' },
   tenantCacheTtlMs: { env: 'VIGILO_INGEST_TENANT_CACHE_TTL', kind: 'duration', default: '5s', description: 'How long a tenant registry lookup is cached.' },
   requestTimeoutMs: { env: 'VIGILO_INGEST_REQUEST_TIMEOUT', kind: 'duration', default: '10m', minimumMs: 1000, description: 'Longest a request (a large bulk upload) may take.' },
   shutdownGraceMs: { env: 'VIGILO_INGEST_SHUTDOWN_GRACE', kind: 'duration', default: '25s', description: 'How long in-flight requests may finish after SIGTERM.' },

@@ -23,7 +23,13 @@ interface SqlRow {
  * order of the id, and returns every difference. Call `engine.refresh` first
  * when writes just happened.
  */
-export async function findDifferences(deps: { pool: Pool; engine: SearchIndex }, tenant: TenantId, pageSize = 1000): Promise<Difference[]> {
+export async function findDifferences(
+  deps: { pool: Pool; engine: SearchIndex },
+  tenant: TenantId,
+  pageSize = 1000,
+  /** One of the tenant's concrete indices instead of the read alias (a rollout's new index). */
+  index?: string,
+): Promise<Difference[]> {
   const reports = qualified(tenantSchemaName(tenant), 'reports');
   const differences: Difference[] = [];
   let sqlAfter: string | undefined;
@@ -48,7 +54,7 @@ export async function findDifferences(deps: { pool: Pool; engine: SearchIndex },
   };
   const nextEngine = async () => {
     if (enginePage.length > 0 || engineDone) return;
-    enginePage = await deps.engine.listVersions(tenant, { pageSize, ...(engineAfter !== undefined ? { after: engineAfter } : {}) });
+    enginePage = await deps.engine.listVersions(tenant, { pageSize, ...(engineAfter !== undefined ? { after: engineAfter } : {}), ...(index !== undefined ? { index } : {}) });
     if (enginePage.length === 0) engineDone = true;
     else engineAfter = enginePage[enginePage.length - 1]!.id;
   };

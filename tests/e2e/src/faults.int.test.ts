@@ -1,17 +1,8 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
 import path from 'node:path';
-import { promisify } from 'node:util';
-import { credentials } from '@grpc/grpc-js';
-import { parseTenantId, tenantSchemaName } from '@vigilo/domain';
-import { dropTenantSchema, provisionTenant } from '@vigilo/postgres';
-import { CloudTasksTaskQueue } from '@vigilo/queue';
-import { findDifferences, indexQueueName } from '@vigilo/relay';
-import { type SearchIndex, createElasticsearchSearchIndex } from '@vigilo/search-engine';
-import { REPO_ROOT, createTestDatabase, minimalReport, startServiceProcess, uniqueTenant, type RunningProcess, type TestDatabase } from '@vigilo/testkit';
-import { OutageProxy, freePort, requireEnv, until } from './harness.js';
-
-const run = promisify(execFile);
+import { tenantSchemaName } from '@vigilo/domain';
+import { OutageProxy, REPO_ROOT, minimalReport, requireEnv, until } from '@vigilo/testkit';
+import { WritePath, run } from './writePath.js';
 
 /**
  * Faults on the write path, with every component real and separate: after
@@ -19,114 +10,81 @@ const run = promisify(execFile);
  * nullified reports as tombstones) and nothing may sit in the dead letters.
  */
 describe('write path under faults (real processes; anti-entropy must converge to zero differences)', function () {
-  const tenant = parseTenantId(uniqueTenant('chaos'));
-  const audience = 'https://indexer.vigilo.test/v1/tasks/index';
-  const serviceAccount = 'indexer-invoker@vigilo-test.iam.gserviceaccount.com';
-  let db: TestDatabase;
-  let engine: SearchIndex;
-  let queue: CloudTasksTaskQueue;
-  let proxy: OutageProxy;
-  let indexerPort: number;
-  let indexer: RunningProcess;
-  let relay: RunningProcess;
-  let ingest: RunningProcess;
+  // Retries must outlast the outages below: 60 attempts, backoff 0.1 s doubling to 2 s.
+  const wp = new WritePath({ tenantPrefix: 'chaos', engineProxy: true, maxAttempts: 60, indexerEnv: { VIGILO_ENGINE_REQUEST_TIMEOUT: '3s' } });
+  let tenant: WritePath['tenant'];
 
-  const startIndexer = () =>
-    startServiceProcess('indexer', {
-      VIGILO_DATABASE_URL: db.url,
-      VIGILO_ENGINE_URL: proxy.url,
-      VIGILO_ENGINE_REQUEST_TIMEOUT: '3s',
-      VIGILO_INDEXER_PORT: String(indexerPort),
-      VIGILO_INDEXER_HOST: '127.0.0.1',
-      VIGILO_INDEXER_AUTH_MODE: 'oidc',
-      VIGILO_INDEXER_OIDC_ISSUER: requireEnv('VIGILO_TEST_CLOUD_TASKS_OIDC_ISSUER'),
-      VIGILO_INDEXER_OIDC_AUDIENCE: audience,
-      VIGILO_INDEXER_OIDC_SERVICE_ACCOUNT: serviceAccount,
-      VIGILO_INDEXER_MAX_ATTEMPTS: '60',
-    });
-
-  const converged = async () => {
-    await engine.refresh(tenant);
-    return findDifferences({ pool: db.pool, engine }, tenant);
-  };
-  const deadLetters = async () => (await db.pool.query<{ n: number }>(`SELECT count(*)::int AS n FROM ${tenantSchemaName(tenant)}.dead_letters`)).rows[0]!.n;
+  const converged = () => wp.converged('anti-entropy');
+  const scalar = async (sql: string) => Number((await wp.db.pool.query<{ n: string }>(sql)).rows[0]!.n);
+  const deadLetters = () => scalar(`SELECT count(*) AS n FROM ${tenantSchemaName(tenant)}.dead_letters`);
+  const pendingOutbox = () => scalar(`SELECT count(*) AS n FROM ${tenantSchemaName(tenant)}.outbox WHERE dispatched_at IS NULL`);
   const postBulk = (ids: string[], version = 1) =>
-    fetch(`${ingest.url}/v1/tenants/${tenant}/reports/bulk`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-ndjson', 'x-vigilo-tenant': tenant, 'x-vigilo-scopes': 'write' },
-      body: ids.map((id) => JSON.stringify(minimalReport({ safetyreportid: id, safetyreportversion: version }))).join('\n'),
-    }).then((r) => r.text());
+    wp
+      .postJson(`/v1/tenants/${tenant}/reports/bulk`, ids.map((id) => JSON.stringify(minimalReport({ safetyreportid: id, safetyreportversion: version }))).join('\n'), 'application/x-ndjson')
+      .then((r) => r.text());
+  const indexerMetrics = () => fetch(`${wp.indexer.url}/metrics`).then((r) => r.text());
 
   before(async () => {
-    db = await createTestDatabase();
-    await provisionTenant(db.pool, { id: tenant });
-    engine = createElasticsearchSearchIndex({ node: requireEnv('VIGILO_TEST_ES_URL'), replicas: 0 });
-    await engine.ensureTenant(tenant, { replicas: 0 });
-    proxy = new OutageProxy(new URL(requireEnv('VIGILO_TEST_ES_URL')));
-    await proxy.start();
-    indexerPort = await freePort();
-    indexer = await startIndexer();
-    const targetUrl = `${indexer.url}/v1/tasks/index`;
-    queue = new CloudTasksTaskQueue({
-      project: 'vigilo-test',
-      location: 'local',
-      targetUrl,
-      oidc: { serviceAccountEmail: serviceAccount, audience },
-      clientOptions: { servicePath: requireEnv('VIGILO_TEST_CLOUD_TASKS_HOST'), port: Number(requireEnv('VIGILO_TEST_CLOUD_TASKS_PORT')), sslCreds: credentials.createInsecure() },
-    });
-    // Retries must outlast the outages below: 60 attempts, backoff 0.1 s doubling to 2 s.
-    await queue.ensureQueue({ name: indexQueueName(tenant), maxAttempts: 60, minBackoffMs: 100, maxBackoffMs: 2000 });
-    relay = await startServiceProcess('relay', {
-      VIGILO_DATABASE_URL: db.url,
-      VIGILO_RELAY_PORT: '0',
-      VIGILO_RELAY_HOST: '127.0.0.1',
-      VIGILO_RELAY_TARGET_URL: targetUrl,
-      VIGILO_RELAY_CLOUD_TASKS_PROJECT: 'vigilo-test',
-      VIGILO_RELAY_CLOUD_TASKS_LOCATION: 'local',
-      VIGILO_RELAY_CLOUD_TASKS_EMULATOR: `${requireEnv('VIGILO_TEST_CLOUD_TASKS_HOST')}:${requireEnv('VIGILO_TEST_CLOUD_TASKS_PORT')}`,
-      VIGILO_RELAY_OIDC_SERVICE_ACCOUNT: serviceAccount,
-      VIGILO_RELAY_OIDC_AUDIENCE: audience,
-      VIGILO_RELAY_POLL_INTERVAL: '500ms',
-      METADATA_SERVER_DETECTION: 'none',
-    });
-    ingest = await startServiceProcess('ingest', { VIGILO_DATABASE_URL: db.url, VIGILO_INGEST_PORT: '0', VIGILO_INGEST_HOST: '127.0.0.1' });
+    await wp.start();
+    tenant = wp.tenant;
   });
 
   after(async () => {
-    for (const p of [ingest, relay, indexer]) await p?.stop();
-    await proxy?.stop();
-    await queue?.close();
-    await engine?.dropTenant(tenant);
-    await engine?.close();
-    await dropTenantSchema(db.pool, tenant);
-    await db?.drop();
+    await wp.stop();
   });
 
   it('converges after the indexer is killed with SIGKILL in the middle of a quarter import', async () => {
-    const importing = run(process.execPath, [
-      path.join(REPO_ROOT, 'packages/cli/lib/main.js'),
-      'faers', 'import', path.join(REPO_ROOT, 'packages/faers/fixtures/faers_ascii_2017q2.zip'),
-      '--tenant', tenant, '--ingest-url', ingest.url, '--scopes', 'write', '--batch-size', '10',
-    ]);
-    await until(async () => (await fetch(`${indexer.url}/metrics`).then((r) => r.text())).includes('vigilo_index_tasks_total{outcome="indexed"'), (seen) => seen, 'the indexer indexed something');
-    indexer.child.kill('SIGKILL');
-    await indexer.exited;
-    indexer = await startIndexer();
+    const importing = wp.importFaers(undefined, ['--batch-size', '10']);
+    await until(async () => (await indexerMetrics()).includes('vigilo_index_tasks_total{outcome="indexed"'), (seen) => seen, 'the indexer indexed something');
+    wp.indexer.child.kill('SIGKILL');
+    await wp.indexer.exited;
+    wp.indexer = await wp.startIndexer();
     await importing;
     assert.deepEqual(await until(converged, (d) => d.length === 0, 'anti-entropy after kill -9'), []);
     assert.equal(await deadLetters(), 0);
   });
 
   it('converges after the search engine is unreachable for 30 s while reports are ingested', async () => {
-    proxy.cut();
+    wp.proxy!.cut();
     const ids = Array.from({ length: 150 }, (_, i) => `OUT-${i}`);
     await postBulk(ids);
     // The queue keeps retrying while the engine is away (the indexer answers 503).
-    await until(async () => (await fetch(`${indexer.url}/metrics`).then((r) => r.text())).includes('vigilo_index_tasks_total{outcome="retry"'), (seen) => seen, 'retries during the outage');
+    await until(async () => (await indexerMetrics()).includes('vigilo_index_tasks_total{outcome="retry"'), (seen) => seen, 'retries during the outage');
     await new Promise((r) => setTimeout(r, 30_000));
     await postBulk(ids.slice(0, 50), 2);
-    proxy.restore();
+    wp.proxy!.restore();
     assert.deepEqual(await until(converged, (d) => d.length === 0, 'anti-entropy after the outage'), []);
+    assert.equal(await deadLetters(), 0);
+  });
+
+  it('converges when the relay is killed after the queue accepted its tasks but before it marked the outbox rows', async () => {
+    // The relay talks to the emulator through a proxy that lets requests through and drops the answers:
+    // the tasks exist (and are delivered) but the relay never hears the acknowledgement, so it cannot mark.
+    const tasks = new OutageProxy(new URL(`http://${requireEnv('VIGILO_TEST_CLOUD_TASKS_HOST')}:${requireEnv('VIGILO_TEST_CLOUD_TASKS_PORT')}`));
+    await tasks.start();
+    try {
+      await wp.relay.stop();
+      wp.relay = await wp.startRelay({ VIGILO_RELAY_CLOUD_TASKS_EMULATOR: tasks.hostPort });
+      const indexed = async (prefix: string) => {
+        await wp.engine.refresh(tenant);
+        return (await wp.engine.listVersions(tenant, { pageSize: 10_000 })).filter((v) => v.id.startsWith(prefix)).length;
+      };
+      // First through the open proxy, so that the relay's gRPC connection (HTTP/2 handshake) is established.
+      await postBulk(['RELAY-WARM-1']);
+      await until(() => indexed('RELAY-WARM-'), (n) => n === 1, 'the relay works through the proxy');
+      tasks.mute();
+      const ids = Array.from({ length: 20 }, (_, i) => `RELAY-KILL-${i}`);
+      await postBulk(ids);
+      await until(() => indexed('RELAY-KILL-'), (n) => n > 0, 'a task the relay enqueued was delivered and indexed');
+      assert.ok((await pendingOutbox()) > 0, 'the relay has not marked the rows of the tasks it enqueued');
+      wp.relay.child.kill('SIGKILL');
+      await wp.relay.exited;
+    } finally {
+      await tasks.stop();
+    }
+    wp.relay = await wp.startRelay();
+    assert.deepEqual(await until(converged, (d) => d.length === 0, 'anti-entropy after the relay was killed'), []);
+    assert.equal(await until(pendingOutbox, (n) => n === 0, 'the restarted relay marked every row (already-existing tasks count as enqueued)'), 0);
     assert.equal(await deadLetters(), 0);
   });
 
@@ -144,11 +102,7 @@ describe('write path under faults (real processes; anti-entropy must converge to
       await until(
         async () => {
           try {
-            const res = await fetch(`${ingest.url}/v1/tenants/${tenant}/reports`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json', 'x-vigilo-tenant': tenant, 'x-vigilo-scopes': 'write' },
-              body: JSON.stringify(minimalReport({ safetyreportid: id })),
-            });
+            const res = await wp.postJson(`/v1/tenants/${tenant}/reports`, minimalReport({ safetyreportid: id }));
             return res.status;
           } catch {
             return 0;
@@ -161,7 +115,7 @@ describe('write path under faults (real processes; anti-entropy must converge to
     }
     await restart;
     assert.ok(restarted);
-    const { rows } = await db.pool.query<{ safetyreportid: string }>(`SELECT safetyreportid FROM ${tenantSchemaName(tenant)}.reports WHERE safetyreportid LIKE 'PGR-%'`);
+    const { rows } = await wp.db.pool.query<{ safetyreportid: string }>(`SELECT safetyreportid FROM ${tenantSchemaName(tenant)}.reports WHERE safetyreportid LIKE 'PGR-%'`);
     assert.deepEqual(new Set(rows.map((r) => r.safetyreportid)), acknowledged, 'every acknowledged report is in SQL');
     assert.deepEqual(await until(converged, (d) => d.length === 0, 'anti-entropy after the database restart'), []);
     assert.equal(await deadLetters(), 0);
@@ -171,10 +125,10 @@ describe('write path under faults (real processes; anti-entropy must converge to
     const id = 'RACE-1';
     for (let version = 1; version <= 8; version++) {
       const body = minimalReport({ safetyreportid: id, safetyreportversion: version, ...(version === 8 ? { reportnullificationamendment: '1' } : {}) });
-      await fetch(`${ingest.url}/v1/tenants/${tenant}/reports`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-vigilo-tenant': tenant, 'x-vigilo-scopes': 'write' }, body: JSON.stringify(body) });
+      await wp.postJson(`/v1/tenants/${tenant}/reports`, body);
     }
     assert.deepEqual(await until(converged, (d) => d.length === 0, 'anti-entropy after a burst of versions'), []);
-    const held = (await engine.listVersions(tenant, { pageSize: 1000 })).find((v) => v.id === id);
+    const held = (await wp.engine.listVersions(tenant, { pageSize: 1000 })).find((v) => v.id === id);
     assert.deepEqual([held?.version, held?.nullified], [8, true]);
   });
 });

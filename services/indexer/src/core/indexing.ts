@@ -1,5 +1,6 @@
 import { type StoredReport, type TenantId, toSearchDocument } from '@vigilo/domain';
 import { isVigiloError } from '@vigilo/errors';
+import { inSpan } from '@vigilo/platform';
 import type { BulkItemOutcome, SearchIndex } from '@vigilo/search-engine';
 import type { DeadLetterInput } from '@vigilo/postgres';
 import { KeyedMicroBatcher, type MicroBatcherOptions } from './microBatcher.js';
@@ -13,6 +14,8 @@ export interface IndexDelivery {
   readonly queue: string;
   /** Dispatches before this one (X-CloudTasks-TaskRetryCount). */
   readonly retryCount: number;
+  /** W3C traceparent of the delivery's request, linked from the span of the bulk that serves it. */
+  readonly traceparent?: string;
 }
 
 /**
@@ -111,7 +114,11 @@ export class IndexingService {
       document: toSearchDocument({ tenant, content: stored.content, version: stored.version, nullified: stored.nullified, committedAt: stored.receivedAt }),
     }));
     const started = (this.deps.now ?? Date.now)();
-    const outcomes = operations.length ? await this.deps.engine.bulk(tenant, operations) : [];
+    const outcomes = operations.length
+      ? await inSpan('vigilo.index.bulk', { attributes: { 'vigilo.tenant': tenant, 'vigilo.documents': operations.length }, links: deliveries.map((d) => d.traceparent) }, () =>
+          this.deps.engine.bulk(tenant, operations),
+        )
+      : [];
     const finished = (this.deps.now ?? Date.now)();
     this.deps.metrics?.bulk?.((finished - started) / 1000, operations.length);
     const byId = new Map<string, BulkItemOutcome>(outcomes.map((o) => [o.id, o]));

@@ -1,6 +1,6 @@
 import { isTenantId, type TenantId } from '@vigilo/domain';
 import { AuthenticationError, InputError, UnavailableError } from '@vigilo/errors';
-import { type Express, type Request, express } from '@vigilo/platform';
+import { type Express, type Request, currentTraceparent, express } from '@vigilo/platform';
 import type { IndexingService } from '../core/indexing.js';
 
 /** Verifies that a delivery comes from our queue; throws AuthenticationError otherwise. */
@@ -27,11 +27,13 @@ export function mountTaskRoutes(app: Express, deps: { service: IndexingService; 
     await deps.authenticate(req);
     const payload = parsePayload(req.body);
     const retryCount = Number(header(req, 'x-cloudtasks-taskretrycount') ?? '0');
+    const traceparent = currentTraceparent();
     const verdict = await deps.service.handle({
       ...payload,
       taskName: header(req, 'x-cloudtasks-taskname') ?? 'unnamed',
       queue: header(req, 'x-cloudtasks-queuename') ?? 'unknown',
       retryCount: Number.isInteger(retryCount) && retryCount >= 0 ? retryCount : 0,
+      ...(traceparent ? { traceparent } : {}),
     });
     if (!verdict.ack) throw new UnavailableError('Indexing failed for now; the queue will retry', { fields: { reason: verdict.reason } });
     res.status(200).json({ outcome: verdict.outcome });

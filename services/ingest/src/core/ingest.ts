@@ -1,8 +1,9 @@
 import {
-  type AdverseEventReport,
   type PutOptions,
   type PutOutcome,
+  type ReportIdentity,
   type ReportStore,
+  type ReportToStore,
   type TenantDirectory,
   type TenantId,
   type TenantRecord,
@@ -45,7 +46,17 @@ export interface IngestDeps {
 }
 
 /** A validated report ready to store, or the reason it cannot be. */
-export type Candidate = { ok: true; report: AdverseEventReport; hash: string; json?: string } | { ok: false; result: LineResult };
+export type Candidate = { readonly ok: true; readonly item: ReportToStore } | { readonly ok: false; readonly result: LineResult };
+
+/**
+ * What validating one bulk line yields, small enough to pass between threads: the identity and hash of a
+ * valid report (its text is the line itself), or the line's result.
+ */
+export type PreparedLine =
+  | { readonly ok: true; readonly identity: ReportIdentity; readonly hash: string }
+  | { readonly ok: false; readonly result: LineResult };
+
+export const MALFORMED_LINE: LineResult = { outcome: 'rejected', code: 'VIG_REQUEST_MALFORMED_JSON', status: 400, detail: 'The line is not valid JSON' };
 
 /**
  * Validation and hashing of one untrusted value. Pure. `json` is the text the
@@ -88,7 +99,28 @@ export function prepare(input: unknown, json?: string): Candidate {
       },
     };
   }
-  return { ok: true, report: validation.report, hash: hashCanonical(canonical), ...(json !== undefined ? { json } : {}) };
+  const item: ReportToStore = json !== undefined ? { report: validation.report, contentHash: hashCanonical(canonical), json } : { report: validation.report, contentHash: hashCanonical(canonical) };
+  return { ok: true, item };
+}
+
+/** Parses, validates and hashes one bulk line. Pure; runs on a worker thread or inline. */
+export function prepareLine(text: string): PreparedLine {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    return { ok: false, result: MALFORMED_LINE };
+  }
+  const candidate = prepare(parsed);
+  if (!candidate.ok) return candidate;
+  const { safetyreportid, safetyreportversion, reportnullificationamendment } = candidate.item.report;
+  const identity: ReportIdentity = reportnullificationamendment === undefined ? { safetyreportid, safetyreportversion } : { safetyreportid, safetyreportversion, reportnullificationamendment };
+  return { ok: true, identity, hash: candidate.item.contentHash };
+}
+
+/** The candidate of a bulk line from its prepared form and its text. */
+export function candidateOfLine(prepared: PreparedLine, text: string): Candidate {
+  return prepared.ok ? { ok: true, item: { report: prepared.identity, contentHash: prepared.hash, json: text } } : prepared;
 }
 
 function toLineResult(outcome: PutOutcome): LineResult {
@@ -141,13 +173,7 @@ export class IngestService {
    */
   async ingest(tenant: TenantId, candidates: readonly Candidate[], options: PutOptions = {}): Promise<LineResult[]> {
     const valid = candidates.filter((c): c is Extract<Candidate, { ok: true }> => c.ok);
-    const outcomes = valid.length
-      ? await this.deps.store.putReports(
-          tenant,
-          valid.map((c) => ({ report: c.report, contentHash: c.hash, ...(c.json !== undefined ? { json: c.json } : {}) })),
-          options,
-        )
-      : [];
+    const outcomes = valid.length ? await this.deps.store.putReports(tenant, valid.map((c) => c.item), options) : [];
     let next = 0;
     const results = candidates.map((c) => (c.ok ? toLineResult(outcomes[next++]!) : c.result));
     if (this.deps.metrics) {

@@ -1,9 +1,9 @@
 import { once } from 'node:events';
 import { type StoredReport, type TenantId, deidentify, parseTenantId } from '@vigilo/domain';
 import { ConflictError, InputError, NotFoundError, UnavailableError, isVigiloError, ERROR_CODES } from '@vigilo/errors';
-import { type Express, type Request, type Response, currentTraceparent, express, requireContentType } from '@vigilo/platform';
-import { type Candidate, IngestService, type LineResult, prepare } from '../core/ingest.js';
-import { authorize } from './principal.js';
+import { type Express, type Request, type Response, authorize, currentTraceparent, express, requireContentType } from '@vigilo/platform';
+import { type Candidate, IngestService, type LineResult, candidateOfLine, prepare } from '../core/ingest.js';
+import type { LinePreparer } from '../core/linePreparer.js';
 import { splitNdjson } from './ndjson.js';
 import { buildOpenApiDocument } from './openapi.js';
 
@@ -11,7 +11,18 @@ export interface RouteOptions {
   maxReportBytes: number;
   maxBulkLines: number;
   bulkBatchSize: number;
+  /** Parses and validates bulk lines (inline or on worker threads). */
+  preparer: LinePreparer;
 }
+
+/**
+ * Batches of one bulk request in flight at once: while one batch is stored, the next is validated on a
+ * worker thread and the lines after it are read. Batches are stored one after the other, in input order.
+ */
+const BULK_BATCHES_IN_FLIGHT = 2;
+
+/** One bulk line waiting in a batch: its text to validate, or its result when it was refused before that. */
+type PendingLine = { readonly line: number; readonly text: string } | { readonly line: number; readonly result: LineResult };
 
 const REPORT_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/;
 
@@ -132,7 +143,8 @@ export function mountIngestRoutes(app: Express, service: IngestService, options:
     await service.requireTenant(tenant, true);
     const out = new NdjsonWriter(res);
     const summary = { lines: 0, created: 0, unchanged: 0, rejected: 0 };
-    let batch: { line: number; candidate: Candidate }[] = [];
+    let batch: PendingLine[] = [];
+    const inFlight: Promise<void>[] = [];
 
     const lineBody = (line: number, result: LineResult) =>
       result.outcome === 'rejected'
@@ -147,60 +159,75 @@ export function mountIngestRoutes(app: Express, service: IngestService, options:
             ...(result.errors ? { errors: result.errors } : {}),
           }
         : { line, status: result.outcome === 'created' ? 201 : 200, outcome: result.outcome, ...acceptedBody(result) };
-    // Lines rejected before validation travel in the batch as ready-made
+    // Lines refused before validation travel in the batch as ready-made
     // results, so answers stay in input order without cutting batches short.
-    const rejectLine = (line: number, code: 'VIG_INGEST_BULK_TOO_MANY_LINES' | 'VIG_INGEST_BULK_LINE_TOO_LARGE' | 'VIG_REQUEST_MALFORMED_JSON', status: number, detail: string) =>
-      batch.push({ line, candidate: { ok: false, result: { outcome: 'rejected', code, status, detail } } });
+    const rejectLine = (line: number, code: 'VIG_INGEST_BULK_TOO_MANY_LINES' | 'VIG_INGEST_BULK_LINE_TOO_LARGE', status: number, detail: string) =>
+      batch.push({ line, result: { outcome: 'rejected', code, status, detail } });
 
-    const flush = async () => {
-      if (batch.length === 0) return;
-      const current = batch;
-      batch = [];
+    const store = async (lines: readonly PendingLine[], prepared: Promise<Candidate[]>) => {
+      const candidates = await prepared;
       let results: LineResult[];
       try {
         const traceparent = currentTraceparent();
-        results = await service.ingest(tenant, current.map((b) => b.candidate), traceparent ? { traceparent } : {});
+        results = await service.ingest(tenant, candidates, traceparent ? { traceparent } : {});
       } catch (error) {
         const unavailable = isVigiloError(error) && error.code === 'VIG_UNAVAILABLE';
         // Before the first line went out, the whole request can still fail cleanly.
         if (!out.started || !unavailable) throw error;
-        results = current.map(() => ({
+        results = lines.map(() => ({
           outcome: 'rejected' as const,
           code: 'VIG_UNAVAILABLE' as const,
           status: ERROR_CODES.VIG_UNAVAILABLE.status,
           detail: 'The database is unavailable; nothing on this line was stored, retry it',
         }));
-        service.recordRejected(tenant, current.length);
+        service.recordRejected(tenant, lines.length);
       }
       let text = '';
-      for (let i = 0; i < current.length; i++) {
+      for (let i = 0; i < lines.length; i++) {
         const result = results[i]!;
         summary[result.outcome]++;
-        text += JSON.stringify(lineBody(current[i]!.line, result)) + '\n';
+        text += JSON.stringify(lineBody(lines[i]!.line, result)) + '\n';
       }
       await out.writeText(text);
     };
 
-    for await (const item of splitNdjson(req, options.maxReportBytes)) {
-      summary.lines++;
-      if (summary.lines > options.maxBulkLines) {
-        rejectLine(item.line, 'VIG_INGEST_BULK_TOO_MANY_LINES', 413, `At most ${options.maxBulkLines} lines are accepted per request; send the rest in another request`);
-      } else if ('tooLarge' in item) {
-        rejectLine(item.line, 'VIG_INGEST_BULK_LINE_TOO_LARGE', 413, `A line may hold at most ${options.maxReportBytes} bytes`);
-      } else {
-        let parsed: unknown;
-        let wellFormed = true;
-        try {
-          parsed = JSON.parse(item.text);
-        } catch {
-          wellFormed = false;
+    const flush = async () => {
+      if (batch.length === 0) return;
+      const lines = batch;
+      batch = [];
+      const texts: string[] = [];
+      for (const l of lines) if ('text' in l) texts.push(l.text);
+      // Validation starts now, on a worker thread, while the previous batch may still be storing.
+      const prepared = options.preparer.prepare(texts).then((preparedLines) => {
+        let next = 0;
+        return lines.map((l): Candidate => ('text' in l ? candidateOfLine(preparedLines[next++]!, l.text) : { ok: false, result: l.result }));
+      });
+      prepared.catch(() => undefined); // observed by `store` below; avoids an unhandled rejection meanwhile
+      const previous = inFlight.at(-1) ?? Promise.resolve();
+      const stored = previous.then(() => store(lines, prepared));
+      stored.catch(() => undefined); // awaited below (or by the finally); a failure must not go unhandled meanwhile
+      inFlight.push(stored);
+      while (inFlight.length >= BULK_BATCHES_IN_FLIGHT) await inFlight.shift();
+    };
+
+    try {
+      for await (const item of splitNdjson(req, options.maxReportBytes)) {
+        summary.lines++;
+        if (summary.lines > options.maxBulkLines) {
+          rejectLine(item.line, 'VIG_INGEST_BULK_TOO_MANY_LINES', 413, `At most ${options.maxBulkLines} lines are accepted per request; send the rest in another request`);
+        } else if ('tooLarge' in item) {
+          rejectLine(item.line, 'VIG_INGEST_BULK_LINE_TOO_LARGE', 413, `A line may hold at most ${options.maxReportBytes} bytes`);
+        } else {
+          batch.push({ line: item.line, text: item.text });
         }
-        if (wellFormed) batch.push({ line: item.line, candidate: prepare(parsed, item.text) });
-        else rejectLine(item.line, 'VIG_REQUEST_MALFORMED_JSON', 400, 'The line is not valid JSON');
+        if (batch.length >= options.bulkBatchSize) await flush();
       }
-      if (batch.length >= options.bulkBatchSize) await flush();
+      await flush();
+      while (inFlight.length > 0) await inFlight.shift();
+    } finally {
+      // A failed batch fails every batch chained after it; wait for them so nothing runs after the response.
+      await Promise.allSettled(inFlight);
     }
-    await flush();
     await out.write({ summary });
     res.end();
   });

@@ -34,6 +34,7 @@ export class OutageProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private down = false;
+  private muted = false;
   url = '';
 
   constructor(private readonly target: URL) {}
@@ -50,7 +51,11 @@ export class OutageProxy {
         s.on('close', () => this.sockets.delete(s));
         s.on('error', () => s.destroy());
       }
-      client.pipe(upstream).pipe(client);
+      client.pipe(upstream);
+      // Muted, the server still receives every request but its answers never reach the client.
+      upstream.on('data', (chunk: Buffer) => {
+        if (!this.muted) client.write(chunk);
+      });
       client.on('close', () => upstream.destroy());
       upstream.on('close', () => client.destroy());
     });
@@ -66,6 +71,17 @@ export class OutageProxy {
 
   restore(): void {
     this.down = false;
+    this.muted = false;
+  }
+
+  /** Lets requests through but drops every answer (the server acts, the client never hears back). */
+  mute(): void {
+    this.muted = true;
+  }
+
+  /** `host:port` of the proxy, for clients configured without a scheme (gRPC). */
+  get hostPort(): string {
+    return new URL(this.url).host;
   }
 
   async stop(): Promise<void> {

@@ -1,0 +1,188 @@
+#!/usr/bin/env node
+/**
+ * Search benchmark (issue 5): N synthetic reports in SQL and in the engine; a mixed openFDA workload (terms,
+ * phrases, ranges, counts, date series, same-drug conditions, signals) at --connections concurrent clients
+ * with autocannon, against a search service answering from the engine and against one answering from SQL
+ * (its fallback path), in the same run. Prints p50/p99 latency and throughput of both and their ratios
+ * (targets: engine p99 <= 50 ms, engine >= 20x faster than the SQL fallback).
+ *
+ *   bash bench/search/run.sh [--reports 1000000] [--connections 50] [--seconds 30]
+ */
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import autocannon from 'autocannon';
+import { contentHash, parseTenantId, toSearchDocument } from '@vigilo/domain';
+import { PostgresReportStore, provisionTenant } from '@vigilo/postgres';
+import { createElasticsearchSearchIndex } from '@vigilo/search-engine';
+import { createTestDatabase, requireEnv, startServiceProcess, uniqueTenant, type RunningProcess } from '@vigilo/testkit';
+import { ReportGenerator } from '../ingest/generator.js';
+import { Rng } from '../ingest/prng.js';
+import { loadFaersProfile } from '../ingest/profile.js';
+
+const { values: args } = parseArgs({
+  options: {
+    reports: { type: 'string', default: process.env['VIGILO_BENCH_REPORTS'] ?? '1000000' },
+    connections: { type: 'string', default: '50' },
+    seconds: { type: 'string', default: '30' },
+    'sql-requests': { type: 'string', default: '150' },
+    seed: { type: 'string', default: '42' },
+    results: { type: 'string' },
+    help: { type: 'boolean', default: false },
+  },
+});
+if (args.help) {
+  process.stdout.write('bash bench/search/run.sh [--reports 1000000] [--connections 50] [--seconds 30] [--sql-requests 150] [--seed 42]\n');
+  process.exit(0);
+}
+const N = Number(args.reports);
+const CHUNK = 5000;
+
+interface PathResult {
+  requests: number;
+  errors: number;
+  non2xx: number;
+  throughput: number;
+  p50: number;
+  p99: number;
+}
+
+/**
+ * `until.seconds`: run for that long (requests still in flight at the end are not counted: fine when they are
+ * fast). `until.requests`: run until that many requests completed, so the slowest ones count too (the SQL path).
+ */
+async function load(url: string, paths: readonly string[], headers: Record<string, string>, until: { seconds: number } | { requests: number }, connections: number): Promise<PathResult> {
+  let next = 0;
+  const result = await autocannon({
+    url,
+    connections,
+    ...('seconds' in until ? { duration: until.seconds } : { amount: until.requests }),
+    timeout: 600,
+    headers,
+    requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length]! }) }],
+  });
+  return {
+    requests: result.requests.total,
+    errors: result.errors + result.timeouts,
+    non2xx: result.non2xx,
+    throughput: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+  };
+}
+
+async function main(): Promise<void> {
+  const engineUrl = requireEnv('VIGILO_TEST_ES_URL');
+  const db = await createTestDatabase();
+  const engine = createElasticsearchSearchIndex({ node: engineUrl, replicas: 0, requestTimeoutMs: 300_000 });
+  const processes: RunningProcess[] = [];
+  const result: Record<string, unknown> = { bench: 'search', at: new Date().toISOString(), reports: N, connections: Number(args.connections) };
+  try {
+    const tenant = parseTenantId(uniqueTenant('bsr'));
+    await provisionTenant(db.pool, { id: tenant });
+    await engine.ensureTenant(tenant, { replicas: 0 });
+    const profile = await loadFaersProfile();
+    const generator = new ReportGenerator(profile, { seed: Number(args.seed) });
+    const store = new PostgresReportStore({ pool: db.pool });
+    const committedAt = new Date();
+    const loadStarted = performance.now();
+    for (let done = 0; done < N; done += CHUNK) {
+      const reports = Array.from({ length: Math.min(CHUNK, N - done) }, () => generator.next());
+      await store.putReports(tenant, reports.map((report) => ({ report, contentHash: contentHash(report) })));
+      for (let i = 0; i < reports.length; i += 1000) {
+        const outcomes = await engine.bulk(
+          tenant,
+          reports.slice(i, i + 1000).map((content) => ({
+            id: content.safetyreportid,
+            version: content.safetyreportversion,
+            document: toSearchDocument({ tenant, content, version: content.safetyreportversion, nullified: false, committedAt }),
+          })),
+        );
+        if (outcomes.some((o) => o.outcome !== 'written')) throw new Error('loading the engine failed');
+      }
+      if ((done / CHUNK) % 20 === 0) process.stderr.write(`loaded ${done + reports.length} of ${N}\n`);
+    }
+    await engine.refresh(tenant);
+    await db.pool.query(`VACUUM ANALYZE tenant_${tenant.replace(/-/g, '_')}.report_versions`);
+    await db.pool.query(`VACUUM ANALYZE tenant_${tenant.replace(/-/g, '_')}.reports`);
+    result['loadSeconds'] = Math.round((performance.now() - loadStarted) / 1000);
+
+    // The workload: values sampled from the same distributions as the data.
+    const rng = new Rng(Number(args.seed) + 7);
+    const quote = (s: string) => encodeURIComponent(`"${s.replace(/"/g, '')}"`);
+    const base = `/v1/tenants/${tenant}`;
+    const paths: string[] = [];
+    for (let i = 0; i < 200; i++) {
+      const drug = profile.drugNames.sample(rng);
+      const term = profile.reactionTerms.sample(rng);
+      const word = drug.split(/[^A-Za-z0-9]+/).find((w) => w.length >= 4) ?? drug;
+      const year = rng.int(2004, 2016);
+      const kinds = [
+        `${base}/drug/event.json?search=patient.drug.medicinalproduct:${encodeURIComponent(word)}&limit=10`,
+        `${base}/drug/event.json?search=patient.reaction.reactionmeddrapt:${quote(term)}&limit=10`,
+        `${base}/drug/event.json?search=receivedate:[${year}0101+TO+${year}1231]+AND+serious:1&limit=10&sort=receivedate:desc`,
+        `${base}/drug/event.json?search=patient.drug.medicinalproduct.exact:${quote(drug)}&count=patient.reaction.reactionmeddrapt.exact&limit=20`,
+        `${base}/drug/event.json?search=patient.reaction.reactionmeddrapt.exact:${quote(term.toLowerCase())}&count=receivedate`,
+        `${base}/drug/event.json?search=patient.drug:(medicinalproduct.exact:${quote(drug)}+AND+drugcharacterization:1)&limit=5`,
+        `${base}/signals?drug=${encodeURIComponent(drug)}&suspect=true&limit=10`,
+      ];
+      paths.push(kinds[i % kinds.length]!);
+    }
+    const headers = { 'x-vigilo-tenant': tenant, 'x-vigilo-scopes': 'read' };
+    const common = { VIGILO_DATABASE_URL: db.url, VIGILO_SEARCH_PORT: '0', VIGILO_SEARCH_HOST: '127.0.0.1', VIGILO_LOG_LEVEL: 'warn' };
+    const fromEngine = await startServiceProcess('search', { ...common, VIGILO_LOG_LEVEL: 'info', VIGILO_ENGINE_URL: engineUrl, VIGILO_ENGINE_REQUEST_TIMEOUT: '30s' });
+    processes.push(fromEngine);
+    const fromSql = await startServiceProcess('search', { ...common, VIGILO_LOG_LEVEL: 'info', VIGILO_SEARCH_FALLBACK_TIMEOUT: '60s', VIGILO_DATABASE_POOL_MAX: '10' });
+    processes.push(fromSql);
+    // Warm-up: every path once on each.
+    for (const service of [fromEngine, fromSql]) for (const p of paths.slice(0, 14)) await fetch(`${service.url}${p}`, { headers }).then((r) => r.arrayBuffer());
+
+    // Each kind of request alone, one at a time: where the time goes on each path (median of 3).
+    const kinds = ['terms', 'phrase', 'range+sort', 'count terms', 'count date series', 'same drug element', 'signals'];
+    const perKind: Record<string, { engineMs: number; sqlMs: number }> = {};
+    for (let k = 0; k < kinds.length; k++) {
+      const timings: Record<'engine' | 'sql', number[]> = { engine: [], sql: [] };
+      for (let i = 0; i < 3; i++) {
+        const p = paths[k + kinds.length * i]!;
+        for (const [name, service] of [['engine', fromEngine], ['sql', fromSql]] as const) {
+          const t0 = performance.now();
+          await fetch(`${service.url}${p}`, { headers }).then((r) => r.arrayBuffer());
+          timings[name].push(performance.now() - t0);
+        }
+      }
+      const median = (xs: number[]) => xs.sort((a, b) => a - b)[1]!;
+      perKind[kinds[k]!] = { engineMs: Math.round(median(timings.engine)), sqlMs: Math.round(median(timings.sql)) };
+    }
+    result['perKindMedianMs'] = perKind;
+    process.stdout.write(`one request at a time (median of 3, ms): ${JSON.stringify(perKind)}\n`);
+
+    const seconds = Number(args.seconds);
+    const engineResult = await load(fromEngine.url, paths, headers, { seconds }, Number(args.connections));
+    const sqlResult = await load(fromSql.url, paths, headers, { requests: Number(args['sql-requests']) }, Number(args.connections));
+    Object.assign(result, {
+      engine: engineResult,
+      sql: sqlResult,
+      p99SpeedUp: Number((sqlResult.p99 / engineResult.p99).toFixed(1)),
+      throughputRatio: Number((engineResult.throughput / Math.max(sqlResult.throughput, 1e-9)).toFixed(1)),
+    });
+    process.stdout.write(
+      `engine: ${engineResult.throughput.toFixed(1)} req/s, p50 ${engineResult.p50} ms, p99 ${engineResult.p99} ms (${engineResult.non2xx} non-2xx, ${engineResult.errors} errors)\n` +
+        `SQL fallback: ${sqlResult.throughput.toFixed(1)} req/s, p50 ${sqlResult.p50} ms, p99 ${sqlResult.p99} ms (${sqlResult.non2xx} non-2xx, ${sqlResult.errors} errors)\n` +
+        `engine p99 ${result['p99SpeedUp']}x lower, throughput ${result['throughputRatio']}x higher (targets: p99 <= 50 ms, >= 20x)\n`,
+    );
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (args.results) {
+      mkdirSync(path.dirname(args.results), { recursive: true });
+      appendFileSync(args.results, `${JSON.stringify(result)}\n`);
+    }
+  } finally {
+    for (const p of processes.reverse()) await p.stop();
+    await engine.close();
+    await db.drop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,4 @@
+output "secret_ids" {
+  value       = keys(var.accessors)
+  description = "Secret Manager secret ids."
+}
