@@ -2,7 +2,7 @@ import { loadConfig, type SettingsSpec } from '@vigilo/platform';
 
 /** Every setting of the operator. docs/config/operator.md is generated from (and tested against) this table. */
 export const OPERATOR_SETTINGS = {
-  port: { env: 'VIGILO_OPERATOR_PORT', kind: 'integer', default: 8084, minimum: 0, maximum: 65535, description: 'TCP port of /healthz, /readyz and /metrics (0 picks a free port).' },
+  port: { env: 'VIGILO_OPERATOR_PORT', kind: 'integer', default: 8085, minimum: 0, maximum: 65535, description: 'TCP port of /healthz, /readyz and /metrics (0 picks a free port).' },
   host: { env: 'VIGILO_OPERATOR_HOST', kind: 'string', default: '0.0.0.0', description: 'Address the HTTP server binds to.' },
   mode: { env: 'VIGILO_OPERATOR_MODE', kind: 'string', default: 'kubernetes', enum: ['kubernetes', 'local'], description: 'Where Tenants come from: the apiserver, or the manifests in VIGILO_OPERATOR_TENANTS_DIR (local mode, no cluster).' },
   kubeconfig: { env: 'VIGILO_OPERATOR_KUBECONFIG', kind: 'string', description: 'Kubeconfig file; unset: the in-cluster service account, else $KUBECONFIG or ~/.kube/config.' },
@@ -11,7 +11,7 @@ export const OPERATOR_SETTINGS = {
   databaseUrl: { env: 'VIGILO_DATABASE_URL', kind: 'string', secret: true, description: 'PostgreSQL connection string; the role must be able to create schemas and roles.' },
   databasePoolMax: { env: 'VIGILO_DATABASE_POOL_MAX', kind: 'integer', default: 5, minimum: 2, maximum: 100, description: 'Maximum connections in the pool (one more is held for LISTEN).' },
   engine: { env: 'VIGILO_ENGINE', kind: 'string', default: 'elasticsearch', enum: ['elasticsearch', 'opensearch'], description: 'Search engine kind.' },
-  engineUrl: { env: 'VIGILO_ENGINE_URL', kind: 'string', secret: true, description: 'Search engine URL.' },
+  engineUrl: { env: 'VIGILO_ENGINE_URL', kind: 'string', secret: true, description: 'Search engine URL. Unset: search indices are not managed (local mode without an engine; no SearchReady condition).' },
   refreshInterval: { env: 'VIGILO_OPERATOR_INDEX_REFRESH_INTERVAL', kind: 'string', default: '1s', pattern: '^(-1|[0-9]+(ms|s|m))$', description: 'index.refresh_interval of tenant indices.' },
   queueBackend: { env: 'VIGILO_OPERATOR_QUEUE_BACKEND', kind: 'string', default: 'cloud-tasks', enum: ['cloud-tasks', 'postgres'], description: 'Queue adapter: Google Cloud Tasks, or the PostgreSQL queue of the local mode.' },
   project: { env: 'VIGILO_OPERATOR_CLOUD_TASKS_PROJECT', kind: 'string', default: 'vigilo-local', description: 'Google Cloud project of the queues.' },

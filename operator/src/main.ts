@@ -28,7 +28,7 @@ import { LeaderElector } from './runtime/leaderElection.js';
 
 async function main(): Promise<void> {
   const stopTelemetry = startTelemetry('vigilo-operator');
-  const { config, logger } = loadServiceConfig({ name: 'operator', settings: OPERATOR_SETTINGS, load: loadOperatorConfig, required: ['databaseUrl', 'engineUrl'] });
+  const { config, logger } = loadServiceConfig({ name: 'operator', settings: OPERATOR_SETTINGS, load: loadOperatorConfig, required: ['databaseUrl'] });
   const identity = config.identity ?? `${hostname()}-${process.pid}`;
   const pool = createPool({ connectionString: config.databaseUrl, max: config.databasePoolMax, applicationName: 'vigilo-operator' });
 
@@ -46,12 +46,17 @@ async function main(): Promise<void> {
       ...(config.emulatorEndpoint ? { clientOptions: { servicePath: host!, port: Number(port), sslCreds: credentials.createInsecure() } } : {}),
     });
   }
-  const connection: EngineConnection =
-    config.engine === 'opensearch'
-      ? openSearchConnection(new OpenSearchClient({ node: config.engineUrl, requestTimeout: 30_000, maxRetries: 3 }))
-      : elasticsearchConnection(new ElasticsearchClient({ node: config.engineUrl, requestTimeout: 30_000, maxRetries: 3 }));
-  const search = new SearchIndexClient({ connection, indexDefaults: { refreshInterval: config.refreshInterval } });
-  const clients = [new PostgresSqlSchemaClient({ pool }), search, new TaskQueueClient({ queue }), new TenantRegistryClient({ pool })];
+  // Without an engine (the local mode's default) the search part is not managed: no SearchReady condition, and the
+  // search service answers from SQL.
+  const engineUrl = config.engineUrl;
+  const connection: EngineConnection | undefined = !engineUrl
+    ? undefined
+    : config.engine === 'opensearch'
+      ? openSearchConnection(new OpenSearchClient({ node: engineUrl, requestTimeout: 30_000, maxRetries: 3 }))
+      : elasticsearchConnection(new ElasticsearchClient({ node: engineUrl, requestTimeout: 30_000, maxRetries: 3 }));
+  const search = connection ? new SearchIndexClient({ connection, indexDefaults: { refreshInterval: config.refreshInterval } }) : undefined;
+  if (!search) logger.warn('VIGILO_ENGINE_URL is not set: search indices are not managed');
+  const clients = [new PostgresSqlSchemaClient({ pool }), ...(search ? [search] : []), new TaskQueueClient({ queue }), new TenantRegistryClient({ pool })];
 
   const metrics = createMetrics('operator');
   let listWatch: ListWatch<Tenant>;
@@ -123,7 +128,7 @@ async function main(): Promise<void> {
       () => operator.stop(),
       async () => elector?.stop(),
       () => queue.close(),
-      () => search.close(),
+      async () => search?.close(),
       () => pool.end(),
       stopTelemetry,
     ],
