@@ -68,4 +68,22 @@ ensure_deps() {
 ensure_build() {
   cd "$VIGILO_ROOT"
   timed "tsc -b" npx --no-install tsc -b
+  ensure_web
+}
+
+# Builds the analyst page (web/analyst) with Vite into web/analyst/dist, unless its inputs are unchanged since
+# the last build. Runs after tsc -b: the page bundles the compiled @vigilo/query.
+VIGILO_WEB_DIST="$VIGILO_ROOT/web/analyst/dist"
+export VIGILO_WEB_DIST
+ensure_web() {
+  cd "$VIGILO_ROOT"
+  local stamp="$VIGILO_WEB_DIST/.vigilo-build-hash" want
+  want="$( { find web/analyst/src web/analyst/index.html web/analyst/vite.config.ts web/analyst/package.json \
+                packages/query/src packages/errors/src -type f -not -name '*.test.ts' -print0 | sort -z | xargs -0 cat
+              cat package-lock.json; } 2>/dev/null | sha256sum | cut -c1-16)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+    return 0
+  fi
+  (cd web/analyst && timed "vite build (web/analyst)" npx --no-install vite build --logLevel warn) || return 1
+  echo "$want" > "$stamp"
 }

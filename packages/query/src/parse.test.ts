@@ -127,7 +127,10 @@ function expectError(fn: () => unknown, code: string, position: number, paramete
 describe('parseSearch: errors carry a stable code and the position', () => {
   const cases: { reason: string; search: string; code: string; position: number }[] = [
     { reason: 'a field without a value', search: 'serious:', code: 'VIG_QUERY_SYNTAX', position: 8 },
-    { reason: 'a dangling AND', search: 'serious:1 AND', code: 'VIG_QUERY_SYNTAX', position: 10 },
+    { reason: 'a dangling AND: the clause is missing at the end', search: 'serious:1 AND', code: 'VIG_QUERY_SYNTAX', position: 13 },
+    { reason: 'an open parenthesis after AND: the clause is missing at the end', search: 'serious:1 AND (', code: 'VIG_QUERY_SYNTAX', position: 15 },
+    { reason: 'an unterminated phrase after AND: at the end, not at the AND', search: 'serious:1 AND occurcountry:"US', code: 'VIG_QUERY_SYNTAX', position: 30 },
+    { reason: 'a stray closing bracket', search: 'serious:1 ]', code: 'VIG_QUERY_SYNTAX', position: 10 },
     { reason: 'an unclosed parenthesis', search: '(serious:1', code: 'VIG_QUERY_SYNTAX', position: 10 },
     { reason: 'an unterminated phrase', search: 'serious:"1', code: 'VIG_QUERY_SYNTAX', position: 10 },
     { reason: 'a clause without a field', search: 'aspirin', code: 'VIG_QUERY_SYNTAX', position: 7 },
@@ -154,6 +157,25 @@ describe('parseSearch: errors carry a stable code and the position', () => {
       expectError(() => parseSearch(c.search), c.code, c.position);
     });
   }
+
+  it('says in words what the query needs where it goes wrong', () => {
+    const said = (search: string) => {
+      try {
+        parseSearch(search);
+      } catch (error) {
+        assert.ok(error instanceof QueryError && error.code === 'VIG_QUERY_SYNTAX', String(error));
+        return error.message;
+      }
+      assert.fail(`${search} parsed`);
+    };
+    assert.match(said('serious:1 AND occurcountry:"US'), /Expected a closing quote \(".*found the end of the query/);
+    assert.match(said('serious:1 AND'), /Expected a clause \(field:value\) after AND/);
+    assert.match(said('serious:'), /Expected a value/);
+    assert.match(said('(serious:1'), /Expected "\)"/);
+    assert.match(said('receivedate:[20040101 20041231]'), /Expected TO but found "2"/);
+    assert.match(said('aspirin'), /Expected ":" after the field name/);
+    assert.match(said('serious:1 ]'), /Expected a clause \(field:value\) or AND\/OR but found "\]"/);
+  });
 
   it('reports the error as a 400 problem with code, parameter and position', () => {
     const error = expectError(() => parseSearch('serious:1 AND foo:1'), 'VIG_QUERY_UNKNOWN_FIELD', 14);

@@ -28,9 +28,45 @@ function resolveLimits(limits: Partial<QueryLimits> | undefined): QueryLimits {
   return { ...DEFAULT_LIMITS, ...(limits ?? {}) };
 }
 
+type PeggyExpectation =
+  | { type: 'literal'; text: string }
+  | { type: 'class'; inverted: boolean; parts: unknown[] }
+  | { type: 'other'; description: string }
+  | { type: 'any' | 'end' };
+
 interface PeggyError {
   message: string;
   location?: { start?: { offset?: number } };
+  expected?: PeggyExpectation[] | null;
+  found?: string | null;
+}
+
+/**
+ * Words peggy's expectations at the farthest position the way a user thinks of the query: a clause, a value,
+ * a closing quote or bracket, AND/OR; rather than the grammar's character classes.
+ */
+export function describeExpected(expected: readonly PeggyExpectation[], found: string | null | undefined, before = ''): string {
+  const literals = new Set(expected.flatMap((e) => (e.type === 'literal' ? [e.text] : [])));
+  const others = new Set(expected.flatMap((e) => (e.type === 'other' ? [e.description] : [])));
+  const invertedClass = expected.some((e) => e.type === 'class' && e.inverted);
+  const wanted: string[] = [];
+  if (literals.has('"') && invertedClass && !literals.has('[')) wanted.push('a closing quote (")');
+  else if (literals.has('[') || (invertedClass && literals.has('('))) wanted.push('a value (a term, "a phrase", [a TO b] or (a OR b))');
+  else if (literals.has('NOT') || literals.has('_exists_')) wanted.push('a clause (field:value)');
+  if (literals.has(':') && !wanted.length) wanted.push('":" after the field name (a clause is field:value)');
+  if (literals.has('TO')) wanted.push('TO');
+  if (literals.has(']')) wanted.push('"]"');
+  if (literals.has(')')) wanted.push('")"');
+  if (literals.has('AND') || literals.has('OR')) wanted.push('AND/OR');
+  if (wanted.length === 0 && others.has('whitespace')) {
+    // Only a space would do: a keyword ends the text so far, and what it needs after it is missing.
+    const keyword = /(?:^|\s)(AND|OR|NOT|TO)$/.exec(before)?.[1];
+    wanted.push(keyword === 'TO' ? 'the upper bound after TO' : keyword ? `a clause (field:value) after ${keyword}` : 'a space');
+  }
+  if (wanted.length === 0) wanted.push('something else');
+  const list = wanted.length === 1 ? wanted[0]! : `${wanted.slice(0, -1).join(', ')} or ${wanted.at(-1)!}`;
+  const what = found === null || found === undefined ? 'the end of the query' : `"${found}"`;
+  return `Expected ${list} but found ${what}`;
 }
 
 function isPeggyError(error: unknown): error is PeggyError {
@@ -63,7 +99,8 @@ export function parseSyntax(text: string): Syn {
   } catch (error) {
     if (isPeggyError(error)) {
       const position = error.location?.start?.offset ?? 0;
-      throw new QueryError('VIG_QUERY_SYNTAX', `Syntax error at position ${position}: ${error.message}`, { parameter: 'search', position });
+      const message = error.expected ? describeExpected(error.expected, error.found, text.slice(0, position)) : error.message;
+      throw new QueryError('VIG_QUERY_SYNTAX', `Syntax error at position ${position}: ${message}`, { parameter: 'search', position });
     }
     throw error;
   }

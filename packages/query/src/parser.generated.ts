@@ -214,35 +214,34 @@ function peg$parse(input, options) {
   const peg$e22 = peg$otherExpectation("whitespace");
 
   function peg$f0(e) {    return e;  }
-  function peg$f1(c) {    error('Expected a clause, AND, OR or the end of the query');  }
-  function peg$f2(head, tail) {
+  function peg$f1(head, tail) {
     return tail.length === 0 ? head : { t: 'or', items: [head, ...tail], at: head.at };
   }
-  function peg$f3(head, tail) {
+  function peg$f2(head, tail) {
     return tail.length === 0 ? head : { t: 'and', items: [head, ...tail], at: head.at };
   }
-  function peg$f4(nots, item) {    return nots.length % 2 === 1 ? { t: 'not', item, at: location().start.offset } : item;  }
-  function peg$f5(e) {    return e;  }
-  function peg$f6(kw, name) {
+  function peg$f3(nots, item) {    return nots.length % 2 === 1 ? { t: 'not', item, at: location().start.offset } : item;  }
+  function peg$f4(e) {    return e;  }
+  function peg$f5(kw, name) {
     return { t: kw === '_exists_' ? 'exists' : 'missing', field: name.text, fieldAt: name.at, at: location().start.offset };
   }
-  function peg$f7(name, body) {
+  function peg$f6(name, body) {
     return { t: 'group', path: name.text, pathAt: name.at, body, at: location().start.offset };
   }
-  function peg$f8(name, value) {
+  function peg$f7(name, value) {
     return { t: 'field', field: name.text, fieldAt: name.at, value, at: location().start.offset };
   }
-  function peg$f9(text) {    return { text, at: location().start.offset };  }
-  function peg$f10(head, tail) {
+  function peg$f8(text) {    return { text, at: location().start.offset };  }
+  function peg$f9(head, tail) {
     return { t: 'list', items: [head, ...tail], at: location().start.offset };
   }
-  function peg$f11(lo, hi) {
+  function peg$f10(lo, hi) {
     return { t: 'range', lo, hi, at: location().start.offset };
   }
-  function peg$f12() {    return { text: null, at: location().start.offset };  }
-  function peg$f13(text) {    return { text, at: location().start.offset };  }
-  function peg$f14(chars) {    return { t: 'phrase', text: chars.join(''), at: location().start.offset };  }
-  function peg$f15(text) {    return { t: 'term', text, at: location().start.offset };  }
+  function peg$f11() {    return { text: null, at: location().start.offset };  }
+  function peg$f12(text) {    return { text, at: location().start.offset };  }
+  function peg$f13(chars) {    return { t: 'phrase', text: chars.join(''), at: location().start.offset };  }
+  function peg$f14(text) {    return { t: 'term', text, at: location().start.offset };  }
   let peg$currPos = options.peg$currPos | 0;
   let peg$savedPos = peg$currPos;
   const peg$posDetailsCache = [{ line: 1, column: 1 }];
@@ -456,21 +455,6 @@ function peg$parse(input, options) {
       peg$currPos = s0;
       s0 = peg$FAILED;
     }
-    if (s0 === peg$FAILED) {
-      s0 = peg$currPos;
-      if (input.length > peg$currPos) {
-        s1 = input.charAt(peg$currPos);
-        peg$currPos++;
-      } else {
-        s1 = peg$FAILED;
-        if (peg$silentFails === 0) { peg$fail(peg$e0); }
-      }
-      if (s1 !== peg$FAILED) {
-        peg$savedPos = s0;
-        s1 = peg$f1(s1);
-      }
-      s0 = s1;
-    }
 
     return s0;
   }
@@ -514,7 +498,7 @@ function peg$parse(input, options) {
         }
       }
       peg$savedPos = s0;
-      s0 = peg$f2(s1, s2);
+      s0 = peg$f1(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -687,7 +671,7 @@ function peg$parse(input, options) {
         }
       }
       peg$savedPos = s0;
-      s0 = peg$f3(s1, s2);
+      s0 = peg$f2(s1, s2);
     } else {
       peg$currPos = s0;
       s0 = peg$FAILED;
@@ -754,7 +738,7 @@ function peg$parse(input, options) {
       s2 = peg$parsePrimary();
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f4(s1, s2);
+        s0 = peg$f3(s1, s2);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -795,7 +779,7 @@ function peg$parse(input, options) {
         }
         if (s5 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f5(s3);
+          s0 = peg$f4(s3);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -848,7 +832,7 @@ function peg$parse(input, options) {
         s4 = peg$parseName();
         if (s4 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f6(s1, s4);
+          s0 = peg$f5(s1, s4);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -894,7 +878,7 @@ function peg$parse(input, options) {
               }
               if (s7 !== peg$FAILED) {
                 peg$savedPos = s0;
-                s0 = peg$f7(s1, s5);
+                s0 = peg$f6(s1, s5);
               } else {
                 peg$currPos = s0;
                 s0 = peg$FAILED;
@@ -930,7 +914,7 @@ function peg$parse(input, options) {
             s3 = peg$parseValue();
             if (s3 !== peg$FAILED) {
               peg$savedPos = s0;
-              s0 = peg$f8(s1, s3);
+              s0 = peg$f7(s1, s3);
             } else {
               peg$currPos = s0;
               s0 = peg$FAILED;
@@ -994,7 +978,7 @@ function peg$parse(input, options) {
     }
     if (s1 !== peg$FAILED) {
       peg$savedPos = s0;
-      s1 = peg$f9(s1);
+      s1 = peg$f8(s1);
     }
     s0 = s1;
 
@@ -1058,7 +1042,7 @@ function peg$parse(input, options) {
         }
         if (s6 !== peg$FAILED) {
           peg$savedPos = s0;
-          s0 = peg$f10(s3, s4);
+          s0 = peg$f9(s3, s4);
         } else {
           peg$currPos = s0;
           s0 = peg$FAILED;
@@ -1231,7 +1215,7 @@ function peg$parse(input, options) {
                 }
                 if (s9 !== peg$FAILED) {
                   peg$savedPos = s0;
-                  s0 = peg$f11(s3, s7);
+                  s0 = peg$f10(s3, s7);
                 } else {
                   peg$currPos = s0;
                   s0 = peg$FAILED;
@@ -1297,7 +1281,7 @@ function peg$parse(input, options) {
       }
       if (s2 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f12();
+        s0 = peg$f11();
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -1338,7 +1322,7 @@ function peg$parse(input, options) {
       }
       if (s1 !== peg$FAILED) {
         peg$savedPos = s0;
-        s1 = peg$f13(s1);
+        s1 = peg$f12(s1);
       }
       s0 = s1;
     }
@@ -1441,7 +1425,7 @@ function peg$parse(input, options) {
       }
       if (s3 !== peg$FAILED) {
         peg$savedPos = s0;
-        s0 = peg$f14(s2);
+        s0 = peg$f13(s2);
       } else {
         peg$currPos = s0;
         s0 = peg$FAILED;
@@ -1476,7 +1460,7 @@ function peg$parse(input, options) {
     }
     if (s1 !== peg$FAILED) {
       peg$savedPos = s0;
-      s1 = peg$f15(s1);
+      s1 = peg$f14(s1);
     }
     s0 = s1;
 

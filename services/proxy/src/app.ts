@@ -8,6 +8,7 @@ import type { ContextSealer } from './core/contextSeal.js';
 import { authorizeEngineRequest, sealAnswer } from './core/engineAccess.js';
 import { BodyTooLarge, forward, serviceHeaders, type Upstream } from './forward.js';
 import type { SharedRateLimiter } from './rateLimit.js';
+import { WEB_PREFIX, mountWebApp } from './web.js';
 
 export interface ProxyAppDeps {
   logger: Logger;
@@ -21,6 +22,8 @@ export interface ProxyAppDeps {
   upstreams: { ingest?: Upstream; search?: Upstream; engine?: Upstream };
   sealer: ContextSealer | undefined;
   limits: { maxBodyBytes: number; engineMaxBodyBytes: number; engineMaxAnswerBytes: number };
+  /** Directory of the built analyst page, served under `/app/`; unset: no page. */
+  webRoot?: string | undefined;
 }
 
 /** What the audit record of one request says; filled in as the request goes through the gates. */
@@ -71,8 +74,10 @@ export function createProxyApp(deps: ProxyAppDeps): Express {
 
   const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
   /** Every request but the probes gets one audit record, which is also its access log line. */
+  /** The page's static files carry no data and need no credential: like the probes, they are not audited. */
+  const isWebAsset = (path: string) => deps.webRoot !== undefined && (path === '/' || path === WEB_PREFIX || path.startsWith(`${WEB_PREFIX}/`));
   const audited = (req: Request, res: Response, next: NextFunction) => {
-    if (PROBES.has(req.path)) {
+    if (PROBES.has(req.path) || ((req.method === 'GET' || req.method === 'HEAD') && isWebAsset(req.path))) {
       next();
       return;
     }
@@ -231,11 +236,18 @@ export function createProxyApp(deps: ProxyAppDeps): Express {
       app.use(audited);
       app.use('/v1', authenticate);
       app.use('/engine', authenticate);
+      // Who the credential is: the analyst page asks before it shows anything, tools use it to check a key.
+      app.get('/v1/whoami', (_req, res) => {
+        const caller = decisionOf(res).caller!;
+        decisionOf(res).route = '/v1/whoami';
+        res.json({ principal: caller.id, kind: caller.kind, tenant: caller.tenant ?? null, scopes: caller.scopes });
+      });
       app.all('/v1/tenants/:tenant/reports', toService('ingest', '/v1/tenants/:tenant/reports'));
       app.all('/v1/tenants/:tenant/reports/*rest', toService('ingest', '/v1/tenants/:tenant/reports/*'));
       app.all('/v1/tenants/:tenant/drug/event.json', toService('search', '/v1/tenants/:tenant/drug/event.json'));
       app.all('/v1/tenants/:tenant/signals', toService('search', '/v1/tenants/:tenant/signals'));
       app.use('/engine', engine);
+      if (deps.webRoot !== undefined) mountWebApp(app, deps.webRoot);
     },
   });
 }

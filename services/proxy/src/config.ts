@@ -8,6 +8,7 @@ export const PROXY_SETTINGS = {
   databasePoolMax: { env: 'VIGILO_DATABASE_POOL_MAX', kind: 'integer', default: 10, minimum: 2, maximum: 200, description: 'Maximum connections in the pool.' },
   ingestUrl: { env: 'VIGILO_PROXY_INGEST_URL', kind: 'string', description: 'Base URL of the ingest service (`/v1/tenants/{t}/reports...`). Unset: those routes answer 404.' },
   searchUrl: { env: 'VIGILO_PROXY_SEARCH_URL', kind: 'string', description: 'Base URL of the search service (`/v1/tenants/{t}/drug/event.json`, `/signals`). Unset: those routes answer 404.' },
+  webRoot: { env: 'VIGILO_PROXY_WEB_ROOT', kind: 'string', description: 'Directory of the built analyst page (`web/analyst/dist`), served under `/app/` with `/` redirecting there. Unset: no page (the container image sets it).' },
   engineUrl: { env: 'VIGILO_ENGINE_URL', kind: 'string', secret: true, description: 'URL of the search engine for the read-only `/engine/...` passthrough (may carry credentials). Unset: `/engine` answers 404.' },
   contextKey: { env: 'VIGILO_PROXY_CONTEXT_KEY', kind: 'string', secret: true, pattern: '^[A-Za-z0-9+/_=-]{43,}$', description: 'Base64 key (at least 32 bytes) that seals scroll, point-in-time, async search and SQL cursor ids to a tenant; the same on every replica. Required with `VIGILO_ENGINE_URL`.' },
   jwtIssuer: { env: 'VIGILO_PROXY_JWT_ISSUER', kind: 'string', description: 'Expected `iss` of bearer JWTs (the OIDC issuer). Unset: JWTs are refused and only API keys authenticate.' },

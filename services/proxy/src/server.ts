@@ -69,6 +69,7 @@ export async function main(stopTelemetry: () => Promise<void>): Promise<void> {
     upstreams,
     sealer: config.engineUrl ? new ContextSealer(contextKey) : undefined,
     limits: { maxBodyBytes: config.maxBodyBytes, engineMaxBodyBytes: config.engineMaxBodyBytes, engineMaxAnswerBytes: config.engineMaxAnswerBytes },
+    webRoot: config.webRoot,
   });
   const running = await startServer({
     app,

@@ -48,6 +48,13 @@ describe('delivery: container images', function () {
     });
   }
 
+  it('the proxy image carries the analyst page and points the proxy at it', function () {
+    const lines = instructions(readFileSync(join(REPO_ROOT, 'services/proxy/Dockerfile'), 'utf8'));
+    const build = lines.find((l) => l.includes('vite build'));
+    assert.match(build ?? '', /--outDir \/out\/web\b/, 'the page is built into the staged output');
+    assert.ok(lines.some((l) => /^ENV .*VIGILO_PROXY_WEB_ROOT=\/app\/web\b/.test(l)), 'VIGILO_PROXY_WEB_ROOT names the page in the image');
+  });
+
   it('.dockerignore keeps node_modules, compiled output and the git history out of the build context', function () {
     const patterns = readFileSync(join(REPO_ROOT, '.dockerignore'), 'utf8').split('\n');
     for (const p of ['**/node_modules', '**/lib', '.git']) assert.ok(patterns.includes(p), p);
