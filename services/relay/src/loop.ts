@@ -17,11 +17,12 @@ export class RelayLoop {
   private wake: (() => void) | undefined;
   private worker: Promise<void> | undefined;
 
-  constructor(private readonly deps: { pool: Pool; relay: OutboxRelay; logger: Logger; pollIntervalMs: number }) {}
+  /** `listen: false` never holds a LISTEN connection: the sweep every `pollIntervalMs` is the only trigger. */
+  constructor(private readonly deps: { pool: Pool; relay: OutboxRelay; logger: Logger; pollIntervalMs: number; listen?: boolean }) {}
 
   async start(): Promise<void> {
     this.running = true;
-    await this.listen();
+    if (this.deps.listen !== false) await this.listen();
     this.sweepTimer = setInterval(() => void this.sweep(), this.deps.pollIntervalMs);
     await this.sweep();
     this.worker = this.work();
@@ -63,7 +64,7 @@ export class RelayLoop {
 
   private async sweep(): Promise<void> {
     try {
-      if (!this.listener && this.running) await this.listen();
+      if (!this.listener && this.running && this.deps.listen !== false) await this.listen();
       for (const tenant of await listTenants(this.deps.pool)) if (tenant.status === 'active') this.mark(tenant.id);
     } catch (error) {
       this.deps.logger.warn({ err: error }, 'tenant sweep failed');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { contentHash, parseTenantId, tenantSchemaName } from '@vigilo/domain';
-import { PostgresReportStore, dropTenantSchema, provisionTenant } from '@vigilo/postgres';
+import { PostgresReportStore, createPool, dropTenantSchema, provisionTenant } from '@vigilo/postgres';
 import { PostgresTaskDispatcher, PostgresTaskQueue, indexTaskName, migrateTaskQueue } from '@vigilo/queue';
 import { createTestDatabase, minimalReport, uniqueTenant, type TestDatabase } from '@vigilo/testkit';
 import { OutboxRelay, indexQueueName } from './relay.js';
@@ -111,5 +111,24 @@ describe('outbox relay (real PostgreSQL, the PostgreSQL queue and its dispatcher
     await until(() => target.received.length >= 80, '80 deliveries');
     await new Promise((r) => setTimeout(r, 300));
     assert.equal(target.received.length, 80);
+  });
+
+  it('without holding locks (one relay on the embedded PGlite): every row delivered once, also when two relays race', async () => {
+    target.received.length = 0;
+    for (let i = 0; i < 40; i++) await put(`NOLOCK-${i}`);
+    // A pool of one connection, as in the local mode: locked claims would wait on themselves here.
+    const single = createPool({ connectionString: db.url, max: 1 });
+    try {
+      const relays = [1, 2].map(() => new OutboxRelay({ pool: single, queue, batchSize: 9, lockWhileEnqueueing: false }));
+      await Promise.all(relays.map((r) => r.drain(tenant)));
+      assert.equal(await pending(), 0, 'every row is marked dispatched');
+      await until(() => target.received.length >= 40, '40 deliveries');
+      await new Promise((r) => setTimeout(r, 300));
+      const keys = target.received.map((r) => `${r.safetyreportid}@${r.version}`);
+      assert.equal(keys.length, 40, 'a row enqueued twice is deduplicated by its deterministic name');
+      assert.equal(new Set(keys).size, 40);
+    } finally {
+      await single.end();
+    }
   });
 });

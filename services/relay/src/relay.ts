@@ -1,5 +1,5 @@
 import { type TenantId, tenantSchemaName } from '@vigilo/domain';
-import { type Pool, asTenant, qualified } from '@vigilo/postgres';
+import { type Pool, type PoolClient, asTenant, qualified } from '@vigilo/postgres';
 import { type TaskQueue, indexTaskName } from '@vigilo/queue';
 
 /** The indexing queue of a tenant; the operator creates it under the same name. */
@@ -17,6 +17,14 @@ export interface OutboxRelayOptions {
   /** Enqueue calls in flight per batch. @default 16 */
   concurrency?: number;
   onRelayed?: (tenant: TenantId, count: number) => void;
+  /**
+   * Keep the claimed rows locked (`FOR UPDATE SKIP LOCKED`) while their tasks are enqueued, so that replicas never
+   * enqueue the same row at the same time. `false` reads the rows, enqueues and marks them in separate
+   * transactions: for a single relay on a database where an open transaction blocks every other connection (the
+   * embedded PGlite). Correct either way: task names are deterministic, so a second enqueue of a row is answered
+   * "already exists" (invariant 4); the lock only saves that work. @default true
+   */
+  lockWhileEnqueueing?: boolean;
 }
 
 interface OutboxRow {
@@ -58,29 +66,43 @@ export class OutboxRelay {
   /** Relays one batch of a tenant's pending rows; returns how many were dispatched. */
   async relayBatch(tenant: TenantId): Promise<number> {
     const outbox = qualified(tenantSchemaName(tenant), 'outbox');
-    const queueName = this.queueNameFor(tenant);
-    const count = await asTenant(this.options.pool, tenant, async (client) => {
-      const { rows } = await client.query<OutboxRow>(
-        `SELECT id, safetyreportid, version, origin, generation, traceparent FROM ${outbox}
-         WHERE dispatched_at IS NULL ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
-        [this.batchSize],
-      );
-      if (rows.length === 0) return 0;
-      await forEachLimited(rows, this.concurrency, (row) =>
-        this.options.queue.enqueue(queueName, {
-          name:
-            row.origin === 'outbox' || row.generation === null
-              ? indexTaskName(tenant, row.safetyreportid, row.version)
-              : indexTaskName(tenant, row.safetyreportid, row.version, { origin: row.origin, generation: row.generation }),
-          payload: { tenant, safetyreportid: row.safetyreportid, version: row.version, origin: row.origin },
-          ...(row.traceparent ? { headers: { traceparent: row.traceparent } } : {}),
-        }),
-      );
-      await client.query(`UPDATE ${outbox} SET dispatched_at = now() WHERE id = ANY($1::bigint[])`, [rows.map((r) => r.id)]);
-      return rows.length;
-    });
+    const pending = `SELECT id, safetyreportid, version, origin, generation, traceparent FROM ${outbox}
+         WHERE dispatched_at IS NULL ORDER BY id LIMIT $1`;
+    const markDispatched = (client: PoolClient, rows: readonly OutboxRow[]) =>
+      client.query(`UPDATE ${outbox} SET dispatched_at = now() WHERE id = ANY($1::bigint[]) AND dispatched_at IS NULL`, [rows.map((r) => r.id)]);
+    let count: number;
+    if (this.options.lockWhileEnqueueing === false) {
+      const { rows } = await asTenant(this.options.pool, tenant, (client) => client.query<OutboxRow>(pending, [this.batchSize]));
+      if (rows.length > 0) {
+        await this.enqueueAll(tenant, rows);
+        await asTenant(this.options.pool, tenant, (client) => markDispatched(client, rows));
+      }
+      count = rows.length;
+    } else {
+      count = await asTenant(this.options.pool, tenant, async (client) => {
+        const { rows } = await client.query<OutboxRow>(`${pending} FOR UPDATE SKIP LOCKED`, [this.batchSize]);
+        if (rows.length === 0) return 0;
+        await this.enqueueAll(tenant, rows);
+        await markDispatched(client, rows);
+        return rows.length;
+      });
+    }
     if (count > 0) this.options.onRelayed?.(tenant, count);
     return count;
+  }
+
+  private async enqueueAll(tenant: TenantId, rows: readonly OutboxRow[]): Promise<void> {
+    const queueName = this.queueNameFor(tenant);
+    await forEachLimited(rows, this.concurrency, (row) =>
+      this.options.queue.enqueue(queueName, {
+        name:
+          row.origin === 'outbox' || row.generation === null
+            ? indexTaskName(tenant, row.safetyreportid, row.version)
+            : indexTaskName(tenant, row.safetyreportid, row.version, { origin: row.origin, generation: row.generation }),
+        payload: { tenant, safetyreportid: row.safetyreportid, version: row.version, origin: row.origin },
+        ...(row.traceparent ? { headers: { traceparent: row.traceparent } } : {}),
+      }),
+    );
   }
 
   /** Relays until the tenant has no pending row left that this relay could claim. */

@@ -1,5 +1,5 @@
 import { credentials } from '@grpc/grpc-js';
-import { Counter, Gauge, createHttpApp, createMetrics, shutdownOnSignals, startServer, loadServiceConfig } from '@vigilo/platform';
+import { Counter, EX_CONFIG, Gauge, createHttpApp, createMetrics, shutdownOnSignals, startServer, loadServiceConfig } from '@vigilo/platform';
 import { createPool } from '@vigilo/postgres';
 import { CloudTasksTaskQueue, PostgresTaskDispatcher, PostgresTaskQueue, type TaskQueue, migrateTaskQueue } from '@vigilo/queue';
 import { RELAY_SETTINGS, loadRelayConfig } from './config.js';
@@ -10,13 +10,24 @@ import { OutboxRelay } from './relay.js';
 
 export async function main(stopTelemetry: () => Promise<void>): Promise<void> {
   const { config, logger } = loadServiceConfig({ name: 'relay', settings: RELAY_SETTINGS, load: loadRelayConfig, required: ['databaseUrl', 'targetUrl'] });
+  const listeners = config.listen ? (config.backend === 'postgres' ? 2 : 1) : 0;
+  if (config.databasePoolMax <= listeners) {
+    logger.fatal({ databasePoolMax: config.databasePoolMax, listeners }, 'VIGILO_DATABASE_POOL_MAX must exceed the connections held by LISTEN (or set VIGILO_RELAY_LISTEN=false)');
+    process.exit(EX_CONFIG);
+  }
   const pool = createPool({ connectionString: config.databaseUrl, max: config.databasePoolMax, applicationName: 'vigilo-relay' });
   let queue: TaskQueue;
   let dispatcher: PostgresTaskDispatcher | undefined;
   if (config.backend === 'postgres') {
     await migrateTaskQueue(pool);
     queue = new PostgresTaskQueue({ pool });
-    dispatcher = new PostgresTaskDispatcher({ pool, targetUrl: config.targetUrl, ...(config.sharedSecret ? { sharedSecret: config.sharedSecret } : {}) });
+    dispatcher = new PostgresTaskDispatcher({
+      pool,
+      targetUrl: config.targetUrl,
+      listen: config.listen,
+      pollIntervalMs: config.pollIntervalMs,
+      ...(config.sharedSecret ? { sharedSecret: config.sharedSecret } : {}),
+    });
   } else {
     const [host, port] = (config.emulatorEndpoint ?? '').split(':');
     queue = new CloudTasksTaskQueue({
@@ -29,8 +40,8 @@ export async function main(stopTelemetry: () => Promise<void>): Promise<void> {
   }
   const metrics = createMetrics('relay');
   const relayed = new Counter({ name: 'vigilo_relay_tasks_total', help: 'Outbox rows handed to the queue, by tenant.', labelNames: ['tenant'] as const, registers: [metrics.registry] });
-  const relay = new OutboxRelay({ pool, queue, batchSize: config.batchSize, onRelayed: (tenant, n) => relayed.inc({ tenant }, n) });
-  const loop = new RelayLoop({ pool, relay, logger, pollIntervalMs: config.pollIntervalMs });
+  const relay = new OutboxRelay({ pool, queue, batchSize: config.batchSize, lockWhileEnqueueing: config.lockRows, onRelayed: (tenant, n) => relayed.inc({ tenant }, n) });
+  const loop = new RelayLoop({ pool, relay, logger, pollIntervalMs: config.pollIntervalMs, listen: config.listen });
   const engine = config.engineUrl
     ? config.engine === 'opensearch'
       ? createOpenSearchSearchIndex({ node: config.engineUrl })
