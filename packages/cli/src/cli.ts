@@ -1,12 +1,14 @@
 import { basename } from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Argument, Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { isTenantId, type TenantStatus } from '@vigilo/domain';
 import { InputError, isVigiloError } from '@vigilo/errors';
 import { FaersStatsCollector, inspectFaersQuarter, readFaersQuarter, type FaersJoinStrategy } from '@vigilo/faers';
 import { importFaersQuarter } from './faers-import.js';
 import type { BulkIngestClientOptions } from './ingest-client.js';
-import { createProgress, type ProgressStream } from './progress.js';
-import { createTenant } from './tenant-create.js';
+import { createPhaseProgress, createProgress, type ProgressStream } from './progress.js';
+import { BENCHMARKS, type BenchmarkName, runBenchmark } from './bench.js';
+import { formatTable } from './table.js';
+import { createTenant, listTenants } from './tenants.js';
 import { listDeadLetters, reindex, replay, syncCheck } from './sync.js';
 import { createKey, listKeys, revokeKey } from './keys.js';
 import { formatImportSummary } from './summary.js';
@@ -19,8 +21,12 @@ export const EXIT = {
   failed: 1,
   /** The import completed but the ingest service rejected some lines (see the summary). */
   rejected: 2,
-  /** Wrong arguments. */
+  /** `sync check`: SQL and the engine differ. */
+  differences: 3,
+  /** Wrong arguments, or a setting missing (e.g. no database URL). */
   usage: 64,
+  /** A database or search engine could not be reached, or answered that it is unavailable; retry later. */
+  unavailable: 69,
   /** Stopped by a signal; the batch in flight was finished. */
   interrupted: 130,
 } as const;
@@ -86,12 +92,20 @@ const joinOption = () =>
 /** Builds the program; `exitCode` receives the command's exit code. */
 export function createProgram(io: CliIo, exit: { code: number }): Command {
   const program = new Command('vigilo')
-    .description('Vigilo command line')
+    .description('Vigilo command line: tenants, API keys, FAERS imports, search consistency, dead letters, reindexing, benchmarks')
+    .addHelpText(
+      'after',
+      `
+Every command takes --help. Commands that print records take --json for scripts.
+Settings come from options or the environment: VIGILO_DATABASE_URL, VIGILO_ENGINE_URL, VIGILO_INGEST_URL, VIGILO_TOKEN.
+Exit codes: 0 done, 1 failed, 2 some reports rejected (faers import), 3 SQL and the engine differ (sync check),
+64 wrong arguments or a missing setting, 69 a database or engine unreachable (retry later), 130 interrupted.`,
+    )
     .showHelpAfterError()
     .exitOverride()
     .configureOutput({ writeOut: (s) => void io.stdout.write(s), writeErr: (s) => void io.stderr.write(s) });
 
-  const tenant = program.command('tenant').description('Tenants (until the operator manages them)');
+  const tenant = program.command('tenant').description('Tenants in the registry (clusters apply Tenant manifests to the operator instead of create)');
   tenant.exitOverride();
   tenant
     .command('create')
@@ -115,6 +129,23 @@ export function createProgram(io: CliIo, exit: { code: number }): Command {
         opts.json
           ? `${JSON.stringify(record, null, 2)}\n`
           : `tenant ${record.id} (${record.displayName}): ${record.status}, schema ${record.schemaName} v${record.schemaVersion}, role ${record.roleName}\n`,
+      );
+      exit.code = EXIT.ok;
+    });
+
+  tenant
+    .command('list')
+    .description('List the tenants of the registry: id, status, schema version, display name')
+    .addOption(new Option('--status <status>', 'only tenants with this status').choices(['active', 'suspended']))
+    .option('--database-url <url>', 'PostgreSQL URL of the platform database (env VIGILO_DATABASE_URL)')
+    .option('--json', 'print the records as JSON')
+    .exitOverride()
+    .action(async (opts: { status?: TenantStatus; databaseUrl?: string; json?: boolean }) => {
+      const records = await listTenants({ databaseUrl: opts.databaseUrl ?? io.env['VIGILO_DATABASE_URL'], ...(opts.status ? { status: opts.status } : {}) });
+      io.stdout.write(
+        opts.json
+          ? `${JSON.stringify(records, null, 2)}\n`
+          : formatTable(['TENANT', 'STATUS', 'SCHEMA', 'NAME'], records.map((r) => [r.id, r.status, `${r.schemaName} v${r.schemaVersion}`, r.displayName])),
       );
       exit.code = EXIT.ok;
     });
@@ -146,10 +177,18 @@ export function createProgram(io: CliIo, exit: { code: number }): Command {
     .description('List API keys (prefixes, tenants, scopes, creation and revocation times; never secrets)')
     .option('--tenant <id>', 'only this tenant', parseTenant)
     .option('--database-url <url>', 'PostgreSQL URL (env VIGILO_DATABASE_URL)')
+    .option('--json', 'print the records as JSON')
     .exitOverride()
-    .action(async (opts: { tenant?: string; databaseUrl?: string }) => {
+    .action(async (opts: { tenant?: string; databaseUrl?: string; json?: boolean }) => {
       const records = await listKeys({ databaseUrl: opts.databaseUrl ?? io.env['VIGILO_DATABASE_URL'], ...(opts.tenant !== undefined ? { tenant: opts.tenant } : {}) });
-      io.stdout.write(`${JSON.stringify(records, null, 2)}\n`);
+      io.stdout.write(
+        opts.json
+          ? `${JSON.stringify(records, null, 2)}\n`
+          : formatTable(
+              ['PREFIX', 'TENANT', 'SCOPES', 'CREATED', 'REVOKED', 'DESCRIPTION'],
+              records.map((r) => [r.prefix, r.tenant, r.scopes.join(','), r.createdAt.toISOString().slice(0, 19), r.revokedAt?.toISOString().slice(0, 19) ?? '-', r.description]),
+            ),
+      );
       exit.code = EXIT.ok;
     });
   keys
@@ -157,11 +196,12 @@ export function createProgram(io: CliIo, exit: { code: number }): Command {
     .description('Revoke an API key by its prefix (the proxy refuses it within its key cache TTL)')
     .argument('<prefix>', 'the 12-character prefix shown by keys list')
     .option('--database-url <url>', 'PostgreSQL URL (env VIGILO_DATABASE_URL)')
+    .option('--json', 'print the outcome as JSON')
     .exitOverride()
-    .action(async (prefix: string, opts: { databaseUrl?: string }) => {
+    .action(async (prefix: string, opts: { databaseUrl?: string; json?: boolean }) => {
       const found = await revokeKey({ databaseUrl: opts.databaseUrl ?? io.env['VIGILO_DATABASE_URL'], prefix });
       if (!found) throw new InputError(`No API key with prefix ${prefix}`, { code: 'VIG_NOT_FOUND' });
-      io.stdout.write(`key ${prefix} revoked\n`);
+      io.stdout.write(opts.json ? `${JSON.stringify({ prefix, revoked: true })}\n` : `key ${prefix} revoked\n`);
       exit.code = EXIT.ok;
     });
 
@@ -191,7 +231,7 @@ export function createProgram(io: CliIo, exit: { code: number }): Command {
         for (const d of result.differences) io.stdout.write(`${d.kind}\t${d.id}\tsql=${d.sql ? `${d.sql.version}${d.sql.nullified ? '(nullified)' : ''}` : '-'}\tengine=${d.engine ? `${d.engine.version}${d.engine.nullified ? '(nullified)' : ''}` : '-'}\n`);
         io.stdout.write(`${result.differences.length} differences${opts.repair ? `, ${result.requeued} re-queued` : ''}\n`);
       }
-      exit.code = result.differences.length === 0 || opts.repair ? EXIT.ok : 3;
+      exit.code = result.differences.length === 0 || opts.repair ? EXIT.ok : EXIT.differences;
     });
   program
     .command('reindex')
@@ -206,8 +246,10 @@ export function createProgram(io: CliIo, exit: { code: number }): Command {
       return Number(v);
     })
     .option('--json', 'print the result as JSON')
+    .option('--no-progress', 'no progress bar or progress lines')
     .exitOverride()
-    .action(async (opts: { tenant: string; databaseUrl?: string; engineUrl?: string; engine: 'elasticsearch' | 'opensearch'; force?: boolean; shards?: number; json?: boolean }) => {
+    .action(async (opts: { tenant: string; databaseUrl?: string; engineUrl?: string; engine: 'elasticsearch' | 'opensearch'; force?: boolean; shards?: number; json?: boolean; progress: boolean }) => {
+      const reindexProgress = createPhaseProgress({ stream: io.stderr, label: `reindex ${opts.tenant}`, ...(io.now ? { now: io.now } : {}), ...(io.progressIntervalMs !== undefined ? { intervalMs: io.progressIntervalMs } : {}) });
       const result = await reindex({
         tenant: opts.tenant,
         databaseUrl: opts.databaseUrl ?? io.env['VIGILO_DATABASE_URL'],
@@ -215,8 +257,9 @@ export function createProgram(io: CliIo, exit: { code: number }): Command {
         engine: opts.engine,
         force: opts.force ?? false,
         shards: opts.shards,
-        onProgress: opts.json ? undefined : (phase, done) => io.stderr.write(`${phase} ${done}\n`),
+        onProgress: opts.json || opts.progress === false ? undefined : (phase, done) => reindexProgress.update(phase, done),
       });
+      reindexProgress.stop();
       if (opts.json) io.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
       else io.stdout.write(result.rollout ? `rolled out ${result.rollout.from} -> ${result.rollout.to}: ${result.written} written, ${result.stale} already newer\n` : 'the index is current; nothing to roll out (use --force)\n');
       exit.code = EXIT.ok;
@@ -228,10 +271,18 @@ export function createProgram(io: CliIo, exit: { code: number }): Command {
     .description('List parked tasks not yet replayed (ids and error codes; no report content)')
     .requiredOption('--tenant <id>', 'tenant', parseTenant)
     .option('--database-url <url>', 'PostgreSQL URL (env VIGILO_DATABASE_URL)')
+    .option('--json', 'print the records as JSON')
     .exitOverride()
-    .action(async (opts: { tenant: string; databaseUrl?: string }) => {
+    .action(async (opts: { tenant: string; databaseUrl?: string; json?: boolean }) => {
       const letters = await listDeadLetters({ tenant: opts.tenant, databaseUrl: opts.databaseUrl ?? io.env['VIGILO_DATABASE_URL'] });
-      io.stdout.write(`${JSON.stringify(letters, null, 2)}\n`);
+      io.stdout.write(
+        opts.json
+          ? `${JSON.stringify(letters, null, 2)}\n`
+          : formatTable(
+              ['ID', 'REPORT', 'VERSION', 'ATTEMPTS', 'ERROR', 'PARKED'],
+              letters.map((l) => [String(l.id), l.safetyreportid, String(l.version), String(l.attempts), l.errorCode, l.parkedAt.toISOString().slice(0, 19)]),
+            ) + `${letters.length} dead letters\n`,
+      );
       exit.code = EXIT.ok;
     });
   dead
@@ -239,10 +290,11 @@ export function createProgram(io: CliIo, exit: { code: number }): Command {
     .description('Replay every parked task through the outbox (the same path as a first delivery)')
     .requiredOption('--tenant <id>', 'tenant', parseTenant)
     .option('--database-url <url>', 'PostgreSQL URL (env VIGILO_DATABASE_URL)')
+    .option('--json', 'print the outcome as JSON')
     .exitOverride()
-    .action(async (opts: { tenant: string; databaseUrl?: string }) => {
+    .action(async (opts: { tenant: string; databaseUrl?: string; json?: boolean }) => {
       const n = await replay({ tenant: opts.tenant, databaseUrl: opts.databaseUrl ?? io.env['VIGILO_DATABASE_URL'] });
-      io.stdout.write(`${n} dead letters replayed\n`);
+      io.stdout.write(opts.json ? `${JSON.stringify({ tenant: opts.tenant, replayed: n })}\n` : `${n} dead letters replayed\n`);
       exit.code = EXIT.ok;
     });
 
@@ -348,6 +400,17 @@ Re-running an import is safe: versions already stored with the same content come
       exit.code = EXIT.ok;
     });
 
+  program
+    .command('bench')
+    .description('Run a benchmark of bench/ (from a checkout): it starts what it needs and prints its figures against a baseline measured in the same run')
+    .addArgument(new Argument('<name>', 'which benchmark').choices(Object.keys(BENCHMARKS)))
+    .argument('[args...]', 'options of the benchmark script (after --), e.g. -- --repeat 3')
+    .addHelpText('after', `\nBenchmarks:\n${Object.entries(BENCHMARKS).map(([name, what]) => `  ${name.padEnd(9)} ${what}`).join('\n')}\nFigures and commands: docs/benchmarks.md. The exit code is the script's.`)
+    .exitOverride()
+    .action(async (name: BenchmarkName, args: string[]) => {
+      exit.code = await runBenchmark(name, args, io.signal);
+    });
+
   return program;
 }
 
@@ -366,9 +429,32 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     }
     if (isVigiloError(error)) {
       io.stderr.write(`error: ${error.message} (${error.code})\n`);
-      return EXIT.failed;
+      return exitCodeOf(error);
     }
     io.stderr.write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return exitCodeOf(error);
+  }
+}
+
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ENOTFOUND', 'EAI_AGAIN', 'ETIMEDOUT', 'EHOSTUNREACH', '57P03', '53300']);
+
+/** The exit code of a failed command: a missing setting is a usage error, an unreachable system says "retry". */
+export function exitCodeOf(error: unknown): number {
+  if (isVigiloError(error)) {
+    if (error.code === 'VIG_REQUEST_INVALID_PARAMETER') return EXIT.usage;
+    if (error.code === 'VIG_UNAVAILABLE' || error.retryable) return EXIT.unavailable;
     return EXIT.failed;
   }
+  const seen = new Set<unknown>();
+  for (let e: unknown = error; e && typeof e === 'object' && !seen.has(e); e = (e as { cause?: unknown }).cause) {
+    seen.add(e);
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && UNREACHABLE.has(code)) return EXIT.unavailable;
+    for (const inner of (e as { errors?: unknown[] }).errors ?? []) {
+      const innerCode = (inner as { code?: unknown })?.code;
+      if (typeof innerCode === 'string' && UNREACHABLE.has(innerCode)) return EXIT.unavailable;
+    }
+    if ((e as { name?: unknown }).name === 'ConnectionError') return EXIT.unavailable;
+  }
+  return EXIT.failed;
 }

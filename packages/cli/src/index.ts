@@ -17,4 +17,4 @@ export {
 } from './ingest-client.js';
 export { createProgress, type Progress, type ProgressCounters, type ProgressOptions, type ProgressStream } from './progress.js';
 export { formatImportSummary } from './summary.js';
-export { createTenant, type TenantCreateOptions } from './tenant-create.js';
+export { createTenant, listTenants, type TenantCreateOptions } from './tenants.js';

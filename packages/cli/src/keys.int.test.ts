@@ -45,16 +45,19 @@ describe('proxy API keys: vigilo keys create, list, revoke (real PostgreSQL)', f
     assert.equal(rows.length, 1);
     assert.ok(!rows[0].row.includes(secret), 'the secret is stored');
 
-    const listed = await run('keys', 'list', '--tenant', tenant);
+    const listed = await run('keys', 'list', '--tenant', tenant, '--json');
     assert.equal(listed.code, EXIT.ok, listed.stderr);
     const records = JSON.parse(listed.stdout) as Array<{ prefix: string; revokedAt?: string }>;
     assert.deepEqual(records.map((r) => r.prefix), [prefix]);
     assert.ok(!listed.stdout.includes(secret));
+    const table = await run('keys', 'list', '--tenant', tenant);
+    assert.match(table.stdout, new RegExp(`^PREFIX +TENANT +SCOPES +CREATED +REVOKED +DESCRIPTION\\n${prefix} +${tenant} +read,pii:read +\\S+ +- *\\n$`));
+    assert.ok(!table.stdout.includes(secret));
 
     const revoked = await run('keys', 'revoke', prefix);
     assert.equal(revoked.code, EXIT.ok, revoked.stderr);
     assert.equal(await verifyApiKey(db.pool, key), undefined);
-    assert.ok((JSON.parse((await run('keys', 'list')).stdout) as Array<{ prefix: string; revokedAt?: string }>).find((r) => r.prefix === prefix)?.revokedAt);
+    assert.ok((JSON.parse((await run('keys', 'list', '--json')).stdout) as Array<{ prefix: string; revokedAt?: string }>).find((r) => r.prefix === prefix)?.revokedAt);
   });
 
   it('refuses unknown scopes and unknown tenants', async () => {

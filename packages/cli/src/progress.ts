@@ -139,3 +139,43 @@ class LineProgress implements Progress {
     this.options.stream.write(`${this.options.label}: ${c.read}/${this.total} rows (${percent}%)${sending}, skipped ${c.skipped}, ${seconds}s\n`);
   }
 }
+
+/** Progress of a job that goes through named phases with a running count each (`reindex`: backfill, verify, swap). */
+export interface PhaseProgress {
+  update(phase: string, done: number): void;
+  stop(): void;
+}
+
+/**
+ * On a terminal, one line rewritten in place (`reindex acme: backfill 12,000`); otherwise a line when the phase
+ * changes and at most one per `intervalMs` within it. Counts only, never report content.
+ */
+export function createPhaseProgress(options: Omit<ProgressOptions, 'sending'>): PhaseProgress {
+  if (options.enabled === false) return { update: () => undefined, stop: () => undefined };
+  const now = options.now ?? Date.now;
+  const intervalMs = options.intervalMs ?? 10000;
+  let phase: string | undefined;
+  let done = 0;
+  let last = 0;
+  let shown = false;
+  const text = () => `${options.label}: ${phase} ${done.toLocaleString('en')}`;
+  return {
+    update(next, count) {
+      const changed = next !== phase;
+      phase = next;
+      done = count;
+      if (options.stream.isTTY) {
+        options.stream.write(`\r\u001b[2K${text()}`);
+        shown = true;
+        return;
+      }
+      if (!changed && now() - last < intervalMs) return;
+      last = now();
+      options.stream.write(`${text()}\n`);
+    },
+    stop() {
+      if (options.stream.isTTY && shown) options.stream.write('\n');
+      else if (phase !== undefined && !options.stream.isTTY) options.stream.write(`${text()}\n`);
+    },
+  };
+}

@@ -12,7 +12,7 @@ class Sink {
   }
 }
 
-describe('vigilo tenant create (real PostgreSQL)', function () {
+describe('vigilo tenant create and list (real PostgreSQL)', function () {
   this.timeout(60000);
   let db: TestDatabase;
   const tenant = uniqueTenant('cli');
@@ -44,12 +44,29 @@ describe('vigilo tenant create (real PostgreSQL)', function () {
     assert.equal((await getTenant(db.pool, parseTenantId(tenant)))?.status, 'suspended');
   });
 
-  it('refuses to run without a database URL, and never prints the URL it was given', async () => {
+  it('lists the registry as a table and as JSON, and filters by status', async () => {
+    const other = uniqueTenant('cli');
+    try {
+      assert.equal((await run(['tenant', 'create', other, '--display-name', 'Other', '--database-url', db.url])).code, EXIT.ok);
+      const table = await run(['tenant', 'list', '--database-url', db.url]);
+      assert.equal(table.code, EXIT.ok, table.stderr);
+      const lines = table.stdout.trim().split('\n');
+      assert.match(lines[0]!, /^TENANT +STATUS +SCHEMA +NAME$/);
+      assert.ok(lines.some((l) => new RegExp(`^${other} +active +tenant_\\S+ v\\d+ +Other$`).test(l)), table.stdout);
+      const json = await run(['tenant', 'list', '--status', 'suspended', '--json'], { VIGILO_DATABASE_URL: db.url });
+      const records = JSON.parse(json.stdout) as Array<{ id: string; status: string }>;
+      assert.deepEqual(records.map((r) => [r.id, r.status]), [[tenant, 'suspended']], 'only the suspended tenant of the first test');
+    } finally {
+      await dropTenantSchema(db.pool, parseTenantId(other));
+    }
+  });
+
+  it('exits 64 without a database URL and 69 when the database is unreachable, never printing the URL it was given', async () => {
     const missing = await run(['tenant', 'create', tenant]);
-    assert.equal(missing.code, EXIT.failed);
+    assert.equal(missing.code, EXIT.usage);
     assert.match(missing.stderr, /VIGILO_DATABASE_URL/);
-    const unreachable = await run(['tenant', 'create', tenant, '--database-url', 'postgres://someone:hunter2@127.0.0.1:1/none']);
-    assert.equal(unreachable.code, EXIT.failed);
+    const unreachable = await run(['tenant', 'list', '--database-url', 'postgres://someone:hunter2@127.0.0.1:1/none']);
+    assert.equal(unreachable.code, EXIT.unavailable);
     assert.ok(!unreachable.stderr.includes('hunter2'));
   });
 });
