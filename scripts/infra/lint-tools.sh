@@ -11,6 +11,7 @@
 #   VIGILO_TERRAFORM  terraform for `terraform fmt -check`: the one on PATH when it is 1.5 or newer, otherwise
 #                     v1.5.7 built from the Go module proxy into the cache (later versions cannot be: their go.mod
 #                     replaces submodules the module zip does not contain)
+#   VIGILO_TFLINT     tflint with its bundled Terraform ruleset, built from the Go module proxy into the cache
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
 
@@ -21,6 +22,8 @@ HADOLINT_DIR="$TOOLS_ROOT/hadolint-$HADOLINT_VERSION"
 HADOLINT_BIN="$HADOLINT_DIR/bin/hadolint"
 TERRAFORM_VERSION=1.5.7
 TERRAFORM_DIR="$TOOLS_ROOT/terraform-$TERRAFORM_VERSION"
+TFLINT_VERSION=0.64.0
+TFLINT_DIR="$TOOLS_ROOT/tflint-$TFLINT_VERSION"
 
 die() { log "$NAME: ERROR: $*"; exit 1; }
 
@@ -83,14 +86,31 @@ build_terraform() {
   mv "$tmp" "$TERRAFORM_DIR"
 }
 
+build_tflint() {
+  [ -x "$TFLINT_DIR/bin/tflint" ] && return 0
+  if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
+  command -v go >/dev/null || die "no go to build tflint"
+  mkdir -p "$TOOLS_ROOT"
+  local tmp
+  tmp="$(mktemp -d "$TOOLS_ROOT/.build.XXXXXX")"
+  GOPATH="$VIGILO_CACHE_DIR/go" GOMODCACHE="$VIGILO_CACHE_DIR/go/pkg/mod" GOCACHE="$VIGILO_CACHE_DIR/go/build-cache" \
+    GOBIN="$tmp/bin" GOFLAGS= GOWORK=off CGO_ENABLED=0 \
+    timed "$NAME: go install tflint@v$TFLINT_VERSION" \
+    go install -p 2 -trimpath "github.com/terraform-linters/tflint@v$TFLINT_VERSION" >&2 \
+    || { rm -rf "$tmp"; die "go install tflint failed"; }
+  rm -rf "$TFLINT_DIR"
+  mv "$tmp" "$TFLINT_DIR"
+}
+
 print_env() {
   echo "export VIGILO_HADOLINT=$HADOLINT_BIN"
   echo "export VIGILO_TERRAFORM=$(find_terraform)"
+  echo "export VIGILO_TFLINT=$TFLINT_DIR/bin/tflint"
 }
 
 case "${1:-}" in
-  start) fetch_hadolint; build_terraform; print_env ;;
+  start) fetch_hadolint; build_terraform; build_tflint; print_env ;;
   stop) ;;
-  status) if [ -x "$HADOLINT_BIN" ] && find_terraform >/dev/null; then print_env; else echo "not fetched"; exit 1; fi ;;
+  status) if [ -x "$HADOLINT_BIN" ] && find_terraform >/dev/null && [ -x "$TFLINT_DIR/bin/tflint" ]; then print_env; else echo "not fetched"; exit 1; fi ;;
   *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
 esac

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT, helmTemplate, run } from './harness.js';
 
@@ -20,6 +21,25 @@ describe('delivery: Terraform', function () {
       env: { ...process.env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1' },
     });
     assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+  });
+
+  it('tflint (bundled Terraform ruleset, every rule) finds nothing in the modules and environments', function () {
+    const tflint = process.env['VIGILO_TFLINT'];
+    if (!tflint) throw new Error('VIGILO_TFLINT is not set: run the tests through scripts/test (scripts/infra/lint-tools.sh provides it)');
+    const env = { ...process.env, TFLINT_LOG: '', CHECKPOINT_DISABLE: '1' };
+    const config = join(REPO_ROOT, 'terraform/.tflint.hcl');
+    const result = run(tflint, ['--recursive', '--config', config, '--format', 'compact', '--chdir', join(REPO_ROOT, 'terraform')], { env });
+    assert.equal(result.status, 0, `${result.stdout}\n${result.stderr}`);
+    // The linter is awake: the same run on a module with an untyped, undocumented, unused variable fails.
+    const probe = mkdtempSync(join(tmpdir(), 'vigilo-tflint-'));
+    try {
+      writeFileSync(join(probe, 'variables.tf'), 'variable "unused" {}\n');
+      const flagged = run(tflint, ['--config', config, '--format', 'compact', '--chdir', probe], { env });
+      assert.notEqual(flagged.status, 0);
+      for (const rule of ['terraform_typed_variables', 'terraform_documented_variables', 'terraform_unused_declarations']) assert.match(flagged.stdout, new RegExp(rule));
+    } finally {
+      rmSync(probe, { recursive: true, force: true });
+    }
   });
 
   it('each environment uses every module, keeps its state in GCS and declares validated variables', function () {
