@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { credentials } from '@grpc/grpc-js';
+import { Pool } from 'undici';
 import { type AdverseEventReport, contentHash, parseTenantId, toSearchDocument } from '@vigilo/domain';
 import { PostgresReportStore, provisionTenant } from '@vigilo/postgres';
 import { CloudTasksTaskQueue } from '@vigilo/queue';
@@ -25,28 +26,52 @@ import { type BulkOperation, createElasticsearchSearchIndex } from '@vigilo/sear
 import { createTestDatabase, requireEnv, startServiceProcess, uniqueTenant, until, type RunningProcess } from '@vigilo/testkit';
 import { ReportGenerator } from '../ingest/generator.js';
 import { loadFaersProfile } from '../ingest/profile.js';
+import { cpuByLabel, processTable } from '../ingest/proc.js';
 
 const { values: args } = parseArgs({
   options: {
     reports: { type: 'string', default: process.env['VIGILO_BENCH_REPORTS'] ?? '50000' },
     batch: { type: 'string', default: '500' },
     'raw-concurrency': { type: 'string', default: '2' },
-    deliveries: { type: 'string', default: '100' },
+    deliveries: { type: 'string', default: '500' },
     rate: { type: 'string', default: '1000' },
     seconds: { type: 'string', default: '60' },
     seed: { type: 'string', default: '42' },
     'skip-freshness': { type: 'boolean', default: false },
+    'cpu-profile': { type: 'string' },
+    'indexer-env': { type: 'string', multiple: true, default: [] },
+    'relay-env': { type: 'string', multiple: true, default: [] },
     results: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  process.stdout.write('bash bench/index/run.sh [--reports N] [--batch 500] [--raw-concurrency 2] [--deliveries 100] [--rate 1000] [--seconds 60] [--skip-freshness] [--seed 42]\n');
+  process.stdout.write('bash bench/index/run.sh [--reports N] [--batch 500] [--raw-concurrency 2] [--deliveries 500] [--rate 1000] [--seconds 60] [--skip-freshness] [--seed 42] [--cpu-profile DIR] [--indexer-env KEY=VALUE ...] [--relay-env KEY=VALUE ...]\n');
   process.exit(0);
 }
 const N = Number(args.reports);
 const BATCH = Number(args.batch);
 const SHARED_SECRET = 'bench-shared-secret-0123456789abcdef-xyz';
+/** `--cpu-profile DIR`: the indexer processes write V8 CPU profiles there (summarise with bench/lib/ingest/cpuprofile.js). */
+const PROFILE_ENV: Record<string, string> = {
+  ...(args['cpu-profile']
+    ? (mkdirSync(path.resolve(args['cpu-profile']), { recursive: true }), { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(args['cpu-profile'])}` })
+    : {}),
+  // `--indexer-env KEY=VALUE`: settings of both indexer processes (docs/config/indexer.md).
+  ...keyValues(args['indexer-env'], '--indexer-env'),
+};
+/** `--relay-env KEY=VALUE`: settings of the relay of the freshness run (docs/config/relay.md). */
+const RELAY_ENV = keyValues(args['relay-env'], '--relay-env');
+
+function keyValues(pairs: readonly string[], option: string): Record<string, string> {
+  return Object.fromEntries(
+    pairs.map((kv) => {
+      const eq = kv.indexOf('=');
+      if (eq <= 0) throw new Error(`${option} wants KEY=VALUE, got ${kv}`);
+      return [kv.slice(0, eq), kv.slice(eq + 1)];
+    }),
+  );
+}
 
 async function inPool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -113,11 +138,16 @@ async function main(): Promise<void> {
 
     // --- Raw _bulk.
     let started = performance.now();
+    const rawCpuBefore = processTable();
     await inPool(batches, Number(args['raw-concurrency']), async (batch) => {
       const outcomes = await engine.bulk(raw, batch);
       if (outcomes.some((o) => o.outcome !== 'written')) throw new Error(`raw bulk: ${JSON.stringify(outcomes.find((o) => o.outcome !== 'written'))}`);
     });
     const rawSeconds = (performance.now() - started) / 1000;
+    const rawCpu = cpuByLabel(rawCpuBefore, processTable());
+    // The engine's refreshes and merges of the baseline settle before the indexer's turn is measured.
+    await engine.refresh(raw);
+    await new Promise((r) => setTimeout(r, 3000));
 
     // --- Through the indexer: one HTTP delivery per report, as the queue pushes them.
     const indexer = await startServiceProcess('indexer', {
@@ -128,23 +158,35 @@ async function main(): Promise<void> {
       VIGILO_INDEXER_AUTH_MODE: 'shared-secret',
       VIGILO_INDEXER_SHARED_SECRET: SHARED_SECRET,
       VIGILO_LOG_LEVEL: 'info',
+      ...PROFILE_ENV,
     });
     processes.push(indexer);
+    // The deliveries play Cloud Tasks, whose dispatching costs nothing on our machines in production: an undici
+    // pool of keep-alive connections is the cheapest Node client, so it takes as little of the shared CPU as it can.
+    const deliveries = new Pool(indexer.url, { connections: Number(args.deliveries), pipelining: 1 });
     const deliver = async (report: AdverseEventReport) => {
       for (;;) {
-        const res = await fetch(`${indexer.url}/v1/tasks/index`, {
+        const res = await deliveries.request({
+          path: '/v1/tasks/index',
           method: 'POST',
           headers: { 'content-type': 'application/json', authorization: `Bearer ${SHARED_SECRET}`, 'x-cloudtasks-taskname': `bench-${report.safetyreportid}` },
           body: JSON.stringify({ tenant: viaIndexer, safetyreportid: report.safetyreportid, version: report.safetyreportversion }),
         });
-        await res.arrayBuffer();
-        if (res.status === 200) return;
-        if (res.status !== 503) throw new Error(`indexer answered ${res.status}`);
+        await res.body.dump();
+        if (res.statusCode === 200) return;
+        if (res.statusCode !== 503) throw new Error(`indexer answered ${res.statusCode}`);
       }
     };
     started = performance.now();
+    const cpuBefore = processTable();
     await inPool(reports, Number(args.deliveries), deliver);
     const indexerSeconds = (performance.now() - started) / 1000;
+    await deliveries.close();
+    const throughputCpu = cpuByLabel(cpuBefore, processTable());
+    const indexerMetrics = await fetch(`${indexer.url}/metrics`).then((r) => r.text());
+    const metric = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)$`, "m").exec(indexerMetrics)?.[1] ?? NaN);
+    const bulks = metric('vigilo_index_bulk_documents_count');
+    const meanBulk = metric('vigilo_index_bulk_documents_sum') / bulks;
     await engine.refresh(viaIndexer);
     await engine.refresh(raw);
     const [inIndexer, inRaw] = [await engine.count(viaIndexer), await engine.count(raw)];
@@ -153,8 +195,13 @@ async function main(): Promise<void> {
       rawDocsPerSecond: Math.round(N / rawSeconds),
       indexerDocsPerSecond: Math.round(N / indexerSeconds),
       ratio: Number((rawSeconds / indexerSeconds).toFixed(3)),
+      rawCpuSeconds: rawCpu,
+      indexerBulks: bulks,
+      indexerMeanBulkDocuments: Math.round(meanBulk),
+      throughputCpuSeconds: throughputCpu,
     });
     process.stdout.write(`throughput: raw _bulk ${result['rawDocsPerSecond']} docs/s, indexer ${result['indexerDocsPerSecond']} docs/s, ratio ${result['ratio']} (target >= 0.70)\n`);
+    process.stdout.write(`  CPU seconds during raw _bulk (${batches.length} bulks of ${BATCH}): ${JSON.stringify(rawCpu)}\n  CPU seconds while indexing through the indexer (${bulks} bulks, ${Math.round(meanBulk)} documents on average): ${JSON.stringify(throughputCpu)}\n`);
     await indexer.stop();
     processes.length = 0;
 
@@ -174,6 +221,7 @@ async function main(): Promise<void> {
         VIGILO_INDEXER_OIDC_ISSUER: requireEnv('VIGILO_TEST_CLOUD_TASKS_OIDC_ISSUER'),
         VIGILO_INDEXER_OIDC_AUDIENCE: audience,
         VIGILO_INDEXER_OIDC_SERVICE_ACCOUNT: serviceAccount,
+        ...PROFILE_ENV,
       });
       processes.push(pipelineIndexer);
       const targetUrl = `${pipelineIndexer.url}/v1/tasks/index`;
@@ -201,6 +249,7 @@ async function main(): Promise<void> {
           VIGILO_RELAY_OIDC_SERVICE_ACCOUNT: serviceAccount,
           VIGILO_RELAY_OIDC_AUDIENCE: audience,
           METADATA_SERVER_DETECTION: 'none',
+          ...RELAY_ENV,
         }),
       );
       const ingest = await startServiceProcess('ingest', { VIGILO_DATABASE_URL: db.url, VIGILO_INGEST_PORT: '0', VIGILO_INGEST_HOST: '127.0.0.1', VIGILO_LOG_LEVEL: 'info' });
@@ -211,6 +260,7 @@ async function main(): Promise<void> {
       const perTick = Math.round((rate * tick) / 1000);
       const freshGenerator = new ReportGenerator(profile, { seed: Number(args.seed) + 1, idPrefix: 'FRESH-' });
       const begin = performance.now();
+      const freshCpuBefore = processTable();
       let sent = 0;
       let lagging = 0;
       const inFlight: Promise<void>[] = [];
@@ -244,11 +294,14 @@ async function main(): Promise<void> {
         'every ingested report indexed',
         300_000,
       );
+      const freshnessCpu = cpuByLabel(freshCpuBefore, processTable());
+      const drainedSeconds = (performance.now() - begin) / 1000;
       const metrics = await fetch(`${pipelineIndexer.url}/metrics`).then((r) => r.text());
       const p50 = histogramQuantile(metrics, 'vigilo_index_freshness_seconds', 0.5);
       const p99 = histogramQuantile(metrics, 'vigilo_index_freshness_seconds', 0.99);
-      Object.assign(result, { freshness: { rate, seconds, offeredPerSecond: Math.round(offered), lateTicks: lagging, p50Seconds: p50, p99Seconds: p99 } });
-      process.stdout.write(`freshness at ${Math.round(offered)} reports/s for ${seconds}s: p50 ${p50?.toFixed(3)} s, p99 ${p99?.toFixed(3)} s (target p99 <= 2 s)\n`);
+      Object.assign(result, { freshness: { rate, seconds, offeredPerSecond: Math.round(offered), lateTicks: lagging, p50Seconds: p50, p99Seconds: p99, drainedSeconds, cpuSeconds: freshnessCpu } });
+      process.stdout.write(`freshness at ${Math.round(offered)} reports/s for ${seconds}s: p50 ${p50?.toFixed(3)} s, p99 ${p99?.toFixed(3)} s (target p99 <= 2 s); all indexed after ${drainedSeconds.toFixed(1)} s\n`);
+      process.stdout.write(`  CPU seconds from the first report to the last indexed: ${JSON.stringify(freshnessCpu)}\n`);
     }
     process.stdout.write(`${JSON.stringify(result)}\n`);
     if (args.results) {

@@ -159,3 +159,42 @@ export function postmasterPid(dataDirectory: string): number | undefined {
     return undefined;
   }
 }
+
+/** CPU seconds of every process now, by pid, with a short label: its service, `postgres`, `java`, or the program. */
+export function processTable(): Map<number, { label: string; cpu: number }> {
+  const table = new Map<number, { label: string; cpu: number }>();
+  let entries: string[];
+  try {
+    entries = readdirSync('/proc');
+  } catch {
+    return table;
+  }
+  for (const entry of entries) {
+    if (!/^[0-9]+$/.test(entry)) continue;
+    const pid = Number(entry);
+    const cpu = processCpu(pid, false);
+    if (cpu === undefined) continue;
+    let argv: string[] = [];
+    try {
+      argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').filter(Boolean);
+    } catch {
+      continue;
+    }
+    const program = (argv[0] ?? '').split('/').at(-1) ?? '';
+    const service = argv.map((a) => /(?:services\/([a-z]+)|(operator))\/lib\/main\.js$/.exec(a)).find(Boolean);
+    const label = service ? (service[1] ?? service[2]!) : program.startsWith('postgres') ? 'postgres' : program === 'node' && argv.some((a) => a.includes('bench/lib')) ? 'bench client' : program;
+    table.set(pid, { label, cpu });
+  }
+  return table;
+}
+
+/** CPU seconds per label between two process tables (processes that exited in between are not counted). */
+export function cpuByLabel(before: Map<number, { label: string; cpu: number }>, after: Map<number, { label: string; cpu: number }>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [pid, now] of after) {
+    const delta = now.cpu - (before.get(pid)?.cpu ?? 0);
+    if (delta <= 0.005) continue;
+    out[now.label] = Math.round(((out[now.label] ?? 0) + delta) * 100) / 100;
+  }
+  return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]));
+}

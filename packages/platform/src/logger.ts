@@ -6,17 +6,41 @@ export type { Logger };
  * Keys that may hold personal data anywhere in a logged object. Logs must
  * never carry report content; this is the second line of defence.
  */
-const PII_KEYS = [
+const PII_KEYS: ReadonlySet<string> = new Set([
   'patient', 'primarysource', 'narrativeincludeclinical', 'drugbatchnumb', 'drugdosagetext',
   'patientinitial', 'patientbirthdate', 'reporteremail', 'reportertel', 'reportergivename',
   'reporterfamilyname', 'report', 'content', 'body', 'authorization', 'password', 'token',
-];
+  'cookie', 'x-api-key',
+]);
+const CENSOR = '[redacted]';
+/** Deeper than any log line we write; a guard against cycles and huge objects. */
+const MAX_DEPTH = 8;
 
-function redactPaths(): string[] {
-  const paths: string[] = [];
-  for (const key of PII_KEYS) paths.push(key, `*.${key}`, `*.*.${key}`);
-  paths.push('req.headers.authorization', 'req.headers.cookie', 'req.headers["x-api-key"]');
-  return paths;
+/**
+ * Replaces the value of every key named in PII_KEYS, at any depth of plain objects and arrays, with
+ * `[redacted]`. Returns the input itself when nothing matched (the common case: no copy), else a copy.
+ * Errors and other class instances are left to their serializers. One pass over the object's own keys: the
+ * access line of a request costs a handful of Set lookups, not a walk of every configured path.
+ */
+export function redactPersonalKeys<T>(value: T, depth = 0): T {
+  if (depth > MAX_DEPTH || value === null || typeof value !== 'object') return value;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((item, i) => {
+      const cleaned = redactPersonalKeys(item, depth + 1);
+      if (cleaned !== item) (copy ??= [...value])[i] = cleaned;
+    });
+    return (copy ?? value) as T;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  let copy: Record<string, unknown> | undefined;
+  for (const key of Object.keys(value)) {
+    const item = (value as Record<string, unknown>)[key];
+    const cleaned = PII_KEYS.has(key.toLowerCase()) ? CENSOR : redactPersonalKeys(item, depth + 1);
+    if (cleaned !== item) (copy ??= { ...(value as Record<string, unknown>) })[key] = cleaned;
+  }
+  return (copy ?? value) as T;
 }
 
 const QUOTED = /"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\([^)]*\)=\([^)]*\)/g;
@@ -57,9 +81,14 @@ export function createLogger(options: CreateLoggerOptions): Logger {
     base: { service: options.name },
     messageKey: 'message',
     timestamp: pino.stdTimeFunctions.isoTime,
-    formatters: { level: (label) => ({ level: label }) },
-    redact: { paths: redactPaths(), censor: '[redacted]' },
+    formatters: { level: (label) => ({ level: label }), log: (object) => redactPersonalKeys(object) },
     serializers: { err: errorSerializer, error: errorSerializer },
   };
-  return options.destination ? pino(config, options.destination as pino.DestinationStream) : pino(config);
+  const logger = options.destination ? pino(config, options.destination as pino.DestinationStream) : pino(config);
+  // pino does not pass child bindings through the formatters; children inherit this from the root instance.
+  const child = logger.child;
+  logger.child = function redactedChild(this: Logger, bindings, childOptions) {
+    return child.call(this, redactPersonalKeys(bindings), childOptions);
+  } as Logger['child'];
+  return logger;
 }

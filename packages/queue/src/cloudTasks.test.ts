@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { protos } from '@google-cloud/tasks';
 import { CloudTasksTaskQueue, type CloudTasksApi, type CloudTasksTaskQueueOptions } from './cloudTasks.js';
+import { DEFAULT_MAX_CONCURRENT_DISPATCHES } from './ports.js';
 
 type IQueue = protos.google.cloud.tasks.v2.IQueue;
 
@@ -148,7 +149,7 @@ describe('CloudTasksTaskQueue (unit, scripted client)', () => {
         name: QUEUE_PATH,
         state: 'RUNNING',
         retryConfig: { maxAttempts: 5, minBackoff: { seconds: '0', nanos: 100_000_000 }, maxBackoff: { seconds: '1', nanos: 500_000_000 }, maxDoublings: 16 },
-        rateLimits: { maxDispatchesPerSecond: 500, maxBurstSize: 100, maxConcurrentDispatches: 100 },
+        rateLimits: { maxDispatchesPerSecond: 500, maxBurstSize: 100, maxConcurrentDispatches: DEFAULT_MAX_CONCURRENT_DISPATCHES },
       });
       assert.equal(await adapter(fake).ensureQueue(SPEC), 'unchanged');
       assert.deepEqual(fake.calls.map((c) => c.method), ['getQueue']);
@@ -179,7 +180,7 @@ describe('CloudTasksTaskQueue (unit, scripted client)', () => {
       let reads = 0;
       fake.getQueue = async (request) => {
         reads++;
-        if (reads === 2) fake.queues.set(QUEUE_PATH, { name: QUEUE_PATH, retryConfig: { maxAttempts: 5, minBackoff: { nanos: 100_000_000 }, maxBackoff: { seconds: 1, nanos: 500_000_000 } }, rateLimits: { maxDispatchesPerSecond: 500, maxConcurrentDispatches: 100 } });
+        if (reads === 2) fake.queues.set(QUEUE_PATH, { name: QUEUE_PATH, retryConfig: { maxAttempts: 5, minBackoff: { nanos: 100_000_000 }, maxBackoff: { seconds: 1, nanos: 500_000_000 } }, rateLimits: { maxDispatchesPerSecond: 500, maxConcurrentDispatches: DEFAULT_MAX_CONCURRENT_DISPATCHES } });
         return original(request);
       };
       assert.equal(await adapter(fake).ensureQueue(SPEC), 'unchanged');

@@ -22,7 +22,7 @@ export interface IndexTaskPayload {
 /** Cloud Tasks' default and maximum dispatch rate of one queue. */
 export const DEFAULT_MAX_DISPATCHES_PER_SECOND = 500;
 /** The concurrency both adapters give a queue whose spec does not say. */
-export const DEFAULT_MAX_CONCURRENT_DISPATCHES = 100;
+export const DEFAULT_MAX_CONCURRENT_DISPATCHES = 500;
 
 export interface QueueSpec {
   /** Short queue id (letters, digits, hyphens; at most 100 characters), e.g. `vigilo-index-acme`. */

@@ -17,6 +17,7 @@ export const INDEXER_SETTINGS = {
   maxAttempts: { env: 'VIGILO_INDEXER_MAX_ATTEMPTS', kind: 'integer', default: 10, minimum: 1, maximum: 100, description: "The queue's maxAttempts: the delivery with retry count maxAttempts-1 parks failures as dead letters." },
   batchWindowMs: { env: 'VIGILO_INDEXER_BATCH_WINDOW', kind: 'duration', default: '5ms', maximumMs: 1000, description: 'How long a delivery waits for others of its tenant to share one _bulk.' },
   batchMax: { env: 'VIGILO_INDEXER_BATCH_MAX', kind: 'integer', default: 500, minimum: 1, maximum: 5000, description: 'Most documents in one _bulk.' },
+  bulksInFlight: { env: 'VIGILO_INDEXER_BULKS_IN_FLIGHT', kind: 'integer', default: 1, minimum: 1, maximum: 64, description: "_bulk requests of one tenant in flight at once; further deliveries wait and share the next one (a busy engine gets fewer, larger bulks)." },
   logLevel: { env: 'VIGILO_LOG_LEVEL', kind: 'string', default: 'info', enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], description: 'Minimum level of JSON log lines.' },
   shutdownGraceMs: { env: 'VIGILO_INDEXER_SHUTDOWN_GRACE', kind: 'duration', default: '25s', description: 'How long in-flight deliveries may finish after SIGTERM.' },
 } as const satisfies SettingsSpec;

@@ -44,7 +44,7 @@ export async function main(stopTelemetry: () => Promise<void>): Promise<void> {
     engine,
     deadLetters: new PostgresDeadLetterStore(pool),
     maxAttempts: config.maxAttempts,
-    batching: { windowMs: config.batchWindowMs, maxBatch: config.batchMax },
+    batching: { windowMs: config.batchWindowMs, maxBatch: config.batchMax, maxInFlightPerKey: config.bulksInFlight },
     authenticate,
     isAccepting: () => accepting,
   });

@@ -40,7 +40,7 @@ export async function main(stopTelemetry: () => Promise<void>): Promise<void> {
   }
   const metrics = createMetrics('relay');
   const relayed = new Counter({ name: 'vigilo_relay_tasks_total', help: 'Outbox rows handed to the queue, by tenant.', labelNames: ['tenant'] as const, registers: [metrics.registry] });
-  const relay = new OutboxRelay({ pool, queue, batchSize: config.batchSize, lockWhileEnqueueing: config.lockRows, onRelayed: (tenant, n) => relayed.inc({ tenant }, n) });
+  const relay = new OutboxRelay({ pool, queue, batchSize: config.batchSize, lockWhileEnqueueing: config.lockRows, concurrency: config.enqueueConcurrency, onRelayed: (tenant, n) => relayed.inc({ tenant }, n) });
   const loop = new RelayLoop({ pool, relay, logger, pollIntervalMs: config.pollIntervalMs, listen: config.listen });
   const engine = config.engineUrl
     ? config.engine === 'opensearch'

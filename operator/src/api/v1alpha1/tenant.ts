@@ -79,7 +79,7 @@ export const SPEC_DEFAULTS = {
   deletionPolicy: 'Retain',
   sql: { quotaMiB: 10240 },
   search: { shards: 1, replicas: 1 },
-  queue: { maxDispatchesPerSecond: 500, maxConcurrentDispatches: 100, maxAttempts: 10, minBackoffMs: 1000, maxBackoffMs: 300000 },
+  queue: { maxDispatchesPerSecond: 500, maxConcurrentDispatches: 500, maxAttempts: 10, minBackoffMs: 1000, maxBackoffMs: 300000 },
   rateLimits: { requestsPerSecond: 100, burst: 200 },
 } as const;
 
