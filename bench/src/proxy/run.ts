@@ -7,8 +7,9 @@
  *
  *   bash bench/proxy/run.sh [--reports 2000] [--connections 4] [--seconds 10] [--rounds 4]
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { appendFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
 import { parseTenantId, toSearchDocument } from '@vigilo/domain';
@@ -22,12 +23,14 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '4' },
     seconds: { type: 'string', default: '10' },
     rounds: { type: 'string', default: '4' },
+    'cpu-profile': { type: 'string' },
+    pin: { type: 'boolean', default: false },
     results: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  process.stdout.write('bash bench/proxy/run.sh [--reports 2000] [--connections 4] [--seconds 10] [--rounds 4]\n');
+  process.stdout.write('bash bench/proxy/run.sh [--reports 2000] [--connections 4] [--seconds 10] [--rounds 4] [--pin] [--cpu-profile DIR]\n');
   process.exit(0);
 }
 
@@ -51,6 +54,28 @@ async function load(url: string, paths: readonly string[], headers: Record<strin
   });
   return { requests: r.requests.total, non2xx: r.non2xx, errors: r.errors, throughput: r.requests.average, p50: r.latency.p50, p99: r.latency.p99 };
 }
+
+/** `--cpu-profile DIR`: the proxy processes write V8 CPU profiles there (bench/lib/ingest/cpuprofile.js reads them). */
+const PROFILE_ENV: Record<string, string> = args['cpu-profile']
+  ? (mkdirSync(path.resolve(args['cpu-profile']), { recursive: true }), { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(args['cpu-profile'])}` })
+  : {};
+
+/**
+ * `--pin`: the upstream (the search service, Elasticsearch) on CPU 0; the proxy, PostgreSQL (its rate limits and
+ * audit) and this load generator on CPU 1. As in production, where the proxy runs in pods of its own, it then
+ * does not take CPU from the service it fronts: the figures show what it adds, not what it competes for.
+ */
+function pin(cpu: number, pids: readonly number[]): void {
+  for (const pid of pids) {
+    const r = spawnSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`taskset ${cpu} ${pid}: ${r.stderr || r.error?.message}`);
+  }
+}
+const pgrep = (pattern: string) =>
+  (spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout ?? '')
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
 
 const drugs = ['ASPIRIN', 'WARFARIN', 'METFORMIN', 'LISINOPRIL', 'ATORVASTATIN'];
 const db = await createTestDatabase('vigilo_bench_proxy');
@@ -90,8 +115,14 @@ try {
     VIGILO_PROXY_HOST: '127.0.0.1',
     VIGILO_PROXY_RATE_TENANT_REQUESTS: '1000000',
     VIGILO_PROXY_RATE_KEY_REQUESTS: '1000000',
+    ...PROFILE_ENV,
   });
   processes.push(proxy);
+  if (args.pin) {
+    pin(0, [search.child.pid!, ...pgrep('dev.vigilo.es.Main')]);
+    pin(1, [proxy.child.pid!, process.pid, ...pgrep('postgres')]);
+    process.stdout.write('pinned: search service and Elasticsearch on CPU 0; proxy, PostgreSQL and the load generator on CPU 1\n');
+  }
   // startServiceProcess keeps every output line; the access and audit lines of a long run would fill memory.
   for (const p of [search, proxy]) p.child.stdout?.on('data', () => p.output.splice(0, Math.max(0, p.output.length - 50)));
   const connections = Number(args.connections);
@@ -162,12 +193,17 @@ try {
     VIGILO_PROXY_HOST: '127.0.0.1',
     VIGILO_PROXY_RATE_TENANT_REQUESTS: '1000000',
     VIGILO_PROXY_RATE_KEY_REQUESTS: '1000000',
+    ...PROFILE_ENV,
   });
   processes.push(proxyToStub);
+  if (args.pin) {
+    pin(0, [stub.pid!]);
+    pin(1, [proxyToStub.child.pid!]);
+  }
   proxyToStub.child.stdout?.on('data', () => proxyToStub.output.splice(0, Math.max(0, proxyToStub.output.length - 50)));
   const viaStub = await compare('fixed upstream', stubUrl, proxyToStub.url, [`/v1/tenants/${tenant}/drug/event.json?limit=10`]);
 
-  const line = JSON.stringify({ bench: 'proxy', at: new Date().toISOString(), reports: Number(args.reports), connections, seconds, rounds: Number(args.rounds), search: viaSearch, fixedUpstream: viaStub });
+  const line = JSON.stringify({ bench: 'proxy', at: new Date().toISOString(), reports: Number(args.reports), connections, seconds, rounds: Number(args.rounds), pinned: args.pin, search: viaSearch, fixedUpstream: viaStub });
   process.stdout.write(`${line}\n`);
   if (args.results) appendFileSync(args.results, `${line}\n`);
 } finally {
