@@ -70,36 +70,30 @@ find_terraform() {
   return 1
 }
 
-build_terraform() {
-  find_terraform >/dev/null && return 0
+# go_install_tool LABEL MODULE@VERSION DIR: builds the module's command from the Go module proxy into DIR/bin
+# (through a temporary folder, so an interrupted build leaves nothing half-made in DIR).
+go_install_tool() {
+  local label="$1" module="$2" dir="$3" tmp
   if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
-  command -v go >/dev/null || die "no terraform on PATH and no go to build one"
+  command -v go >/dev/null || die "no go to build $label"
   mkdir -p "$TOOLS_ROOT"
-  local tmp
   tmp="$(mktemp -d "$TOOLS_ROOT/.build.XXXXXX")"
   GOPATH="$VIGILO_CACHE_DIR/go" GOMODCACHE="$VIGILO_CACHE_DIR/go/pkg/mod" GOCACHE="$VIGILO_CACHE_DIR/go/build-cache" \
     GOBIN="$tmp/bin" GOFLAGS= GOWORK=off CGO_ENABLED=0 \
-    timed "$NAME: go install terraform@v$TERRAFORM_VERSION" \
-    go install -p 2 -trimpath "github.com/hashicorp/terraform@v$TERRAFORM_VERSION" >&2 \
-    || { rm -rf "$tmp"; die "go install terraform failed"; }
-  rm -rf "$TERRAFORM_DIR"
-  mv "$tmp" "$TERRAFORM_DIR"
+    timed "$NAME: go install $module" go install -p 2 -trimpath "$module" >&2 \
+    || { rm -rf "$tmp"; die "go install $module failed"; }
+  rm -rf "$dir"
+  mv "$tmp" "$dir"
+}
+
+build_terraform() {
+  find_terraform >/dev/null && return 0
+  go_install_tool terraform "github.com/hashicorp/terraform@v$TERRAFORM_VERSION" "$TERRAFORM_DIR"
 }
 
 build_tflint() {
   [ -x "$TFLINT_DIR/bin/tflint" ] && return 0
-  if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export PATH="/usr/local/go/bin:$PATH"; fi
-  command -v go >/dev/null || die "no go to build tflint"
-  mkdir -p "$TOOLS_ROOT"
-  local tmp
-  tmp="$(mktemp -d "$TOOLS_ROOT/.build.XXXXXX")"
-  GOPATH="$VIGILO_CACHE_DIR/go" GOMODCACHE="$VIGILO_CACHE_DIR/go/pkg/mod" GOCACHE="$VIGILO_CACHE_DIR/go/build-cache" \
-    GOBIN="$tmp/bin" GOFLAGS= GOWORK=off CGO_ENABLED=0 \
-    timed "$NAME: go install tflint@v$TFLINT_VERSION" \
-    go install -p 2 -trimpath "github.com/terraform-linters/tflint@v$TFLINT_VERSION" >&2 \
-    || { rm -rf "$tmp"; die "go install tflint failed"; }
-  rm -rf "$TFLINT_DIR"
-  mv "$tmp" "$TFLINT_DIR"
+  go_install_tool tflint "github.com/terraform-linters/tflint@v$TFLINT_VERSION" "$TFLINT_DIR"
 }
 
 print_env() {

@@ -1,22 +1,12 @@
 import type { TenantRecord, TenantStatus } from '@vigilo/domain';
-import { InputError } from '@vigilo/errors';
-import { createPool, listTenants as listRegistry, provisionTenant } from '@vigilo/postgres';
+import { listTenants as listRegistry, provisionTenant } from '@vigilo/postgres';
+import { withPool } from './database.js';
 
 export interface TenantCreateOptions {
   readonly id: string;
   readonly databaseUrl: string;
   readonly displayName?: string;
   readonly status?: TenantStatus;
-}
-
-async function withPool<T>(databaseUrl: string | undefined, fn: (pool: ReturnType<typeof createPool>) => Promise<T>): Promise<T> {
-  if (!databaseUrl) throw new InputError('Give --database-url or set VIGILO_DATABASE_URL', { code: 'VIG_REQUEST_INVALID_PARAMETER' });
-  const pool = createPool({ connectionString: databaseUrl, max: 1, applicationName: 'vigilo-cli' });
-  try {
-    return await fn(pool);
-  } finally {
-    await pool.end();
-  }
 }
 
 /**

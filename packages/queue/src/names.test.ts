@@ -81,7 +81,7 @@ describe('resolveQueueSpec', () => {
       minBackoffMs: 100,
       maxBackoffMs: 1000,
       maxDispatchesPerSecond: 500,
-      maxConcurrentDispatches: 100,
+      maxConcurrentDispatches: 500,
     });
   });
 
