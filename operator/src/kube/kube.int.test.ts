@@ -233,6 +233,24 @@ describe('operator against a real kube-apiserver, PostgreSQL, Elasticsearch and 
     await ready(name);
   });
 
+  it('survives a real restart of kube-apiserver: the watch comes back, a Tenant created after it and a spec change made after it converge', async () => {
+    const before = uniqueTenant('kt');
+    await create(before);
+    await ready(before);
+    // Stop the apiserver process and start it again on the same port (etcd keeps every object): what a control
+    // plane upgrade or a crash looks like to the operator.
+    await run('bash', [`${REPO_ROOT}/scripts/infra/kube/kube.sh`, 'restart-apiserver'], { env: process.env, timeout: 120_000 });
+    const after = uniqueTenant('kt');
+    await create(after);
+    await ready(after);
+    await patch(before, { spec: { rateLimits: { requestsPerSecond: 11, burst: 22 } } });
+    await eventually(`${before} generation 2 Ready`, async () => {
+      const t = await get(before);
+      return t?.metadata.generation === 2 && t.status?.observedGeneration === 2 && isReady(t) ? t : undefined;
+    });
+    assert.deepEqual((await sqlFacts(systems.db, before)).registry?.settings['rateLimits'], { requestsPerSecond: 11, burst: 22 });
+  });
+
   it('relists on a real 410 Gone (a watch from a resourceVersion the apiserver no longer has) and keeps watching', async () => {
     const real = new KubeTenantListWatch(kubeConfig());
     let first = true;

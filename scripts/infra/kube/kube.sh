@@ -8,6 +8,7 @@
 #   scripts/infra/kube/kube.sh build    # build etcd + kube-apiserver, fetch kubectl + helm (skipped when cached)
 #   scripts/infra/kube/kube.sh start    # prints the `export VIGILO_TEST_KUBECONFIG=...` lines
 #   scripts/infra/kube/kube.sh stop
+#   scripts/infra/kube/kube.sh restart-apiserver   # stop and start kube-apiserver on the same port (etcd keeps running)
 #   scripts/infra/kube/kube.sh status   # prints the exports; exit 1 when not running
 #
 # `start` prints only `export ...` lines on stdout (progress goes to stderr), so
@@ -279,7 +280,16 @@ STATE
   wait_for etcd "$etcd_pid" "$root/etcd.log" \
     bash -c 'curl -fsS -m 2 "http://127.0.0.1:$1/health" 2>/dev/null | grep -q "\"health\":\"true\""' _ "$etcd_port"
 
-  setsid "$bin/kube-apiserver" \
+  start_apiserver "$bin/kube-apiserver" "$root" "$pki" "$port" "$etcd_port"
+  write_kubeconfig "$pki" "$port" "$root/kubeconfig"
+  log "$NAME: kube-apiserver $KUBE_VERSION on https://127.0.0.1:$port, etcd on 127.0.0.1:$etcd_port (started in $((SECONDS - t0))s; logs in $root)"
+  print_env
+}
+
+# start_apiserver BIN ROOT PKI PORT ETCD_PORT: launches kube-apiserver on etcd, records its pid, waits for /readyz.
+start_apiserver() {
+  local bin="$1" root="$2" pki="$3" port="$4" etcd_port="$5" api_pid
+  setsid "$bin" \
     --etcd-servers="http://127.0.0.1:$etcd_port" \
     --bind-address=127.0.0.1 --advertise-address=127.0.0.1 --secure-port="$port" \
     --cert-dir="$root/certs" --tls-cert-file="$pki/serving.crt" --tls-private-key-file="$pki/serving.key" \
@@ -288,14 +298,22 @@ STATE
     --disable-admission-plugins=ServiceAccount --authorization-mode=RBAC \
     --service-account-issuer="https://127.0.0.1:$port/" \
     --service-account-key-file="$pki/sa.pub" --service-account-signing-key-file="$pki/sa.key" \
-    > "$root/apiserver.log" 2>&1 < /dev/null &
+    >> "$root/apiserver.log" 2>&1 < /dev/null &
   api_pid=$!
   sed -i "s/^APISERVER_PID=.*/APISERVER_PID=$api_pid/" "$STATE_FILE"
   load_state
   wait_for kube-apiserver "$api_pid" "$root/apiserver.log" readyz
-  write_kubeconfig "$pki" "$port" "$root/kubeconfig"
-  log "$NAME: kube-apiserver $KUBE_VERSION on https://127.0.0.1:$port, etcd on 127.0.0.1:$etcd_port (started in $((SECONDS - t0))s; logs in $root)"
-  print_env
+}
+
+# A real restart of kube-apiserver (etcd keeps running, so every object survives): the process is stopped and
+# started again on the same port with the same certificates, so the kubeconfig stays valid. For the tests of
+# what clients do when the apiserver restarts under them.
+cmd_restart_apiserver() {
+  load_state || die "not running"
+  local t0=$SECONDS
+  stop_pid "${APISERVER_PID:-}" "$APISERVER_BIN"
+  start_apiserver "$APISERVER_BIN" "$KUBE_ROOT" "$KUBE_PKI" "$KUBE_PORT" "$ETCD_PORT"
+  log "$NAME: kube-apiserver restarted on https://127.0.0.1:$KUBE_PORT in $((SECONDS - t0))s"
 }
 
 stop_pid() { # $1 = pid, $2 = binary
@@ -328,6 +346,7 @@ cmd_stop() {
 case "${1:-}" in
   build) cmd_build ;;
   start) cmd_start ;;
+  restart-apiserver) cmd_restart_apiserver ;;
   stop) cmd_stop ;;
   status) if is_running; then print_env; else echo "not running"; exit 1; fi ;;
   *) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "${BASH_SOURCE[0]}" >&2; exit 2 ;;
