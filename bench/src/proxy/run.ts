@@ -15,6 +15,7 @@ import autocannon from 'autocannon';
 import { parseTenantId, toSearchDocument } from '@vigilo/domain';
 import { createApiKey, migratePlatform, registerTenant } from '@vigilo/postgres';
 import { createElasticsearchSearchIndex } from '@vigilo/search-engine';
+import { cpuByLabel, processTable } from '../ingest/proc.js';
 import { createTestDatabase, minimalReport, requireEnv, startServiceProcess, uniqueTenant, type RunningProcess } from '@vigilo/testkit';
 
 const { values: args } = parseArgs({
@@ -141,15 +142,22 @@ try {
     await load(directUrl, paths, direct, 5, connections);
     await load(proxyUrl, paths, viaProxy, 5, connections);
     const rounds: Array<{ direct: Result; proxy: Result }> = [];
+    const cpuSeconds: { direct: Record<string, number>; proxy: Record<string, number> } = { direct: {}, proxy: {} };
     for (let round = 0; round < Number(args.rounds); round++) {
       let d: Result;
       let p: Result;
+      const timed = async (url: string, headers: Record<string, string>, side: 'direct' | 'proxy') => {
+        const before = processTable();
+        const result = await load(url, paths, headers, seconds, connections);
+        for (const [label, cpu] of Object.entries(cpuByLabel(before, processTable()))) cpuSeconds[side][label] = Math.round(((cpuSeconds[side][label] ?? 0) + cpu) * 100) / 100;
+        return result;
+      };
       if (round % 2 === 0) {
-        d = await load(directUrl, paths, direct, seconds, connections);
-        p = await load(proxyUrl, paths, viaProxy, seconds, connections);
+        d = await timed(directUrl, direct, 'direct');
+        p = await timed(proxyUrl, viaProxy, 'proxy');
       } else {
-        p = await load(proxyUrl, paths, viaProxy, seconds, connections);
-        d = await load(directUrl, paths, direct, seconds, connections);
+        p = await timed(proxyUrl, viaProxy, 'proxy');
+        d = await timed(directUrl, direct, 'direct');
       }
       rounds.push({ direct: d, proxy: p });
       if (p.errors > 0 || d.errors > 0) throw new Error(`${label}: errors direct ${d.errors}, proxy ${p.errors} (proxy exit code ${proxy.child.exitCode}); last proxy lines:\n${proxy.output.slice(-10).join('\n')}`);
@@ -167,9 +175,11 @@ try {
       p50AddedMs: median(rounds.map((r) => r.proxy.p50 - r.direct.p50)),
       throughputRatio: median(rounds.map((r) => r.proxy.throughput / r.direct.throughput)),
       non2xx: rounds.reduce((sum, r) => sum + r.direct.non2xx + r.proxy.non2xx, 0),
+      cpuSeconds,
     };
     const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
     process.stdout.write(`${label}: p50 added ${result.p50AddedMs} ms, p99 added ${result.p99AddedMs} ms (target <= 2 ms: ${met(result.p99AddedMs <= 2)}); throughput ${(result.throughputRatio * 100).toFixed(1)} % of direct (target >= 90 %: ${met(result.throughputRatio >= 0.9)})\n`);
+    process.stdout.write(`${label}: CPU seconds over all rounds, direct ${JSON.stringify(cpuSeconds.direct)}; through the proxy ${JSON.stringify(cpuSeconds.proxy)}\n`);
     return result;
   }
 

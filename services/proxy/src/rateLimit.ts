@@ -1,7 +1,8 @@
-import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
+import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { TenantDirectory } from '@vigilo/domain';
 import { parseTenantId } from '@vigilo/domain';
 import type { Pool } from '@vigilo/postgres';
+import { LeasedBudget, type LeasedBudgetOptions } from './leasedBudget.js';
 
 export interface RateLimits {
   readonly tenantRequests: number;
@@ -37,20 +38,21 @@ export function effectiveLimits(defaults: RateLimits, settings: Readonly<Record<
 
 /**
  * Fixed-window limits per tenant and per credential, counted in PostgreSQL (`vigilo.rate_limits`, one atomic
- * upsert per consume) so that every replica draws on the same budget. If the database cannot be reached, an
+ * upsert per lease, see LeasedBudget: most requests need no round trip) so that every replica draws on the same
+ * budget. If the database cannot be reached, an
  * in-process limiter with the same budget takes over (rate-limiter-flexible's insurance limiter): limits then
  * hold per replica instead of overall, and requests are not refused because of the outage.
  */
 export class SharedRateLimiter {
-  private readonly limiters = new Map<string, RateLimiterAbstract>();
+  private readonly limiters = new Map<string, LeasedBudget>();
 
-  constructor(private readonly deps: { pool: Pool; defaults: RateLimits; tenants: TenantDirectory }) {}
+  constructor(private readonly deps: { pool: Pool; defaults: RateLimits; tenants: TenantDirectory; lease?: LeasedBudgetOptions }) {}
 
-  private limiter(scope: 'tenant' | 'key', points: number, seconds: number): RateLimiterAbstract {
+  private limiter(scope: 'tenant' | 'key', points: number, seconds: number): LeasedBudget {
     const name = `${scope}:${points}:${seconds}`;
     let limiter = this.limiters.get(name);
     if (!limiter) {
-      limiter = new RateLimiterPostgres({
+      const store = new RateLimiterPostgres({
         storeClient: this.deps.pool,
         storeType: 'pool',
         schemaName: 'vigilo',
@@ -62,6 +64,7 @@ export class SharedRateLimiter {
         duration: seconds,
         insuranceLimiter: new RateLimiterMemory({ keyPrefix: name, points, duration: seconds }),
       });
+      limiter = new LeasedBudget(store, this.deps.lease);
       this.limiters.set(name, limiter);
     }
     return limiter;
@@ -79,22 +82,13 @@ export class SharedRateLimiter {
       { limiter: this.limiter('tenant', limits.tenantRequests, limits.tenantWindowSeconds), key: tenant ?? '_platform', limit: limits.tenantRequests },
       { limiter: this.limiter('key', limits.keyRequests, limits.keyWindowSeconds), key: callerId, limit: limits.keyRequests },
     ];
-    const results = await Promise.all(
-      checks.map(async ({ limiter, key, limit }) => {
-        try {
-          return { res: await limiter.consume(key), limit, allowed: true };
-        } catch (outcome) {
-          if (outcome instanceof RateLimiterRes) return { res: outcome, limit, allowed: false };
-          throw outcome;
-        }
-      }),
-    );
-    const denied = results.filter((r) => !r.allowed);
-    const binding = (denied.length > 0 ? denied : results).reduce((a, b) => (b.res.remainingPoints < a.res.remainingPoints ? b : a));
+    const results = await Promise.all(checks.map(async ({ limiter, key, limit }) => ({ res: await limiter.take(key), limit })));
+    const denied = results.filter((r) => !r.res.allowed);
+    const binding = (denied.length > 0 ? denied : results).reduce((a, b) => (b.res.remaining < a.res.remaining ? b : a));
     return {
       allowed: denied.length === 0,
       limit: binding.limit,
-      remaining: Math.max(0, binding.res.remainingPoints),
+      remaining: Math.max(0, binding.res.remaining),
       resetSeconds: Math.max(0, Math.ceil(binding.res.msBeforeNext / 1000)),
       retryAfterSeconds: Math.max(1, ...denied.map((r) => Math.ceil(r.res.msBeforeNext / 1000))),
     };
