@@ -14,6 +14,7 @@
  *   bash bench/index/run.sh [--reports 50000] [--rate 1000] [--seconds 60] [--skip-freshness]
  */
 import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { credentials } from '@grpc/grpc-js';
@@ -39,6 +40,7 @@ const { values: args } = parseArgs({
     seed: { type: 'string', default: '42' },
     'skip-freshness': { type: 'boolean', default: false },
     'cpu-profile': { type: 'string' },
+    pin: { type: 'boolean', default: false },
     'indexer-env': { type: 'string', multiple: true, default: [] },
     'relay-env': { type: 'string', multiple: true, default: [] },
     results: { type: 'string' },
@@ -46,7 +48,7 @@ const { values: args } = parseArgs({
   },
 });
 if (args.help) {
-  process.stdout.write('bash bench/index/run.sh [--reports N] [--batch 500] [--raw-concurrency 2] [--deliveries 500] [--rate 1000] [--seconds 60] [--skip-freshness] [--seed 42] [--cpu-profile DIR] [--indexer-env KEY=VALUE ...] [--relay-env KEY=VALUE ...]\n');
+  process.stdout.write('bash bench/index/run.sh [--reports N] [--batch 500] [--raw-concurrency 2] [--deliveries 500] [--rate 1000] [--seconds 60] [--skip-freshness] [--seed 42] [--cpu-profile DIR] [--pin] [--indexer-env KEY=VALUE ...] [--relay-env KEY=VALUE ...]\n');
   process.exit(0);
 }
 const N = Number(args.reports);
@@ -72,6 +74,23 @@ function keyValues(pairs: readonly string[], option: string): Record<string, str
     }),
   );
 }
+
+/**
+ * `--pin` (throughput phase): Elasticsearch on CPU 0; PostgreSQL, the indexer and this process on CPU 1. As in
+ * production, where the engine has nodes of its own, the indexer then does not take CPU from the engine it feeds,
+ * and both sides of the comparison give the engine the same one CPU.
+ */
+function pin(cpu: number | string, pids: readonly number[]): void {
+  for (const pid of pids) {
+    const r = spawnSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`taskset ${cpu} ${pid}: ${r.stderr || r.error?.message}`);
+  }
+}
+const pgrep = (pattern: string) =>
+  (spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout ?? '')
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
 
 async function inPool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
@@ -110,7 +129,7 @@ async function main(): Promise<void> {
   const db = await createTestDatabase();
   const engine = createElasticsearchSearchIndex({ node: engineUrl, replicas: 0 });
   const processes: RunningProcess[] = [];
-  const result: Record<string, unknown> = { bench: 'index', at: new Date().toISOString(), reports: N, batch: BATCH };
+  const result: Record<string, unknown> = { bench: 'index', at: new Date().toISOString(), reports: N, batch: BATCH, pinned: args.pin };
   try {
     // --- Setup (not timed): N reports in SQL for the indexer's tenant.
     const profile = await loadFaersProfile();
@@ -136,6 +155,11 @@ async function main(): Promise<void> {
     const batches: BulkOperation[][] = [];
     for (let i = 0; i < N; i += BATCH) batches.push(operations.slice(i, i + BATCH));
 
+    if (args.pin) {
+      pin(0, pgrep('dev.vigilo.es.Main'));
+      pin(1, [process.pid, ...pgrep('postgres')]);
+      process.stdout.write('pinned: Elasticsearch on CPU 0; PostgreSQL, the indexer and the bench client on CPU 1\n');
+    }
     // --- Raw _bulk.
     let started = performance.now();
     const rawCpuBefore = processTable();
@@ -161,6 +185,7 @@ async function main(): Promise<void> {
       ...PROFILE_ENV,
     });
     processes.push(indexer);
+    if (args.pin) pin(1, [indexer.child.pid!]);
     // The deliveries play Cloud Tasks, whose dispatching costs nothing on our machines in production: an undici
     // pool of keep-alive connections is the cheapest Node client, so it takes as little of the shared CPU as it can.
     const deliveries = new Pool(indexer.url, { connections: Number(args.deliveries), pipelining: 1 });
@@ -204,6 +229,8 @@ async function main(): Promise<void> {
     process.stdout.write(`  CPU seconds during raw _bulk (${batches.length} bulks of ${BATCH}): ${JSON.stringify(rawCpu)}\n  CPU seconds while indexing through the indexer (${bulks} bulks, ${Math.round(meanBulk)} documents on average): ${JSON.stringify(throughputCpu)}\n`);
     await indexer.stop();
     processes.length = 0;
+    // The freshness phase runs the whole write path unpinned.
+    if (args.pin) pin('0-1023', [...pgrep('dev.vigilo.es.Main'), process.pid, ...pgrep('postgres')]);
 
     // --- Freshness under a steady ingest rate, through the whole write path.
     if (!args['skip-freshness']) {
