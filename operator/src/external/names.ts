@@ -1,10 +1,6 @@
-import { type TenantId, parseTenantId, tenantRoleName, tenantSchemaName } from '@vigilo/domain';
+import { parseTenantId, tenantRoleName, tenantSchemaName } from '@vigilo/domain';
+import { indexQueueName } from '@vigilo/queue';
 import { tenantIndexNames } from '@vigilo/search-engine';
-
-/** The tenant's indexing queue; the relay enqueues to the same name (services/relay `indexQueueName`). */
-export function tenantQueueName(tenant: TenantId): string {
-  return `vigilo-index-${tenant}`;
-}
 
 /** Every external name of a tenant, derived from its id only (invariant 10). */
 export function tenantExternalNames(id: string) {
@@ -14,7 +10,8 @@ export function tenantExternalNames(id: string) {
     tenant,
     schema: tenantSchemaName(tenant),
     role: tenantRoleName(tenant),
-    queue: tenantQueueName(tenant),
+    /** The first indexing queue; with `spec.queue.shards`, `indexQueueNames` gives them all (the relay's names). */
+    queue: indexQueueName(tenant),
     template: search.template,
     writeAlias: search.writeAlias,
     readAlias: search.readAlias,

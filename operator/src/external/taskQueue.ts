@@ -1,12 +1,21 @@
-import type { QueueSpec, TaskQueue } from '@vigilo/queue';
+import { type QueueSpec, type TaskQueue, indexQueueNames } from '@vigilo/queue';
 import type { Tenant } from '../api/v1alpha1/tenant.js';
 import type { ExternalClient, Outcome } from './ports.js';
-import { tenantExternalNames } from './names.js';
 
+/** Every queue of the tenant (shard 0 first), with the spec's settings. */
+export function desiredQueueSpecs(tenant: Tenant): QueueSpec[] {
+  return indexQueueNames(tenant.metadata.name, tenant.spec.queue.shards ?? 1).map((name) => queueSpecNamed(tenant, name));
+}
+
+/** The first (or only) queue of the tenant. */
 export function desiredQueueSpec(tenant: Tenant): QueueSpec {
+  return desiredQueueSpecs(tenant)[0]!;
+}
+
+function queueSpecNamed(tenant: Tenant, name: string): QueueSpec {
   const q = tenant.spec.queue;
   return {
-    name: tenantExternalNames(tenant.metadata.name).queue,
+    name,
     maxAttempts: q.maxAttempts,
     minBackoffMs: q.minBackoffMs,
     maxBackoffMs: q.maxBackoffMs,
@@ -28,36 +37,48 @@ export class TaskQueueClient implements ExternalClient {
   constructor(private readonly deps: { queue: TaskQueue }) {}
 
   async ensure(tenant: Tenant): Promise<Outcome> {
-    const spec = desiredQueueSpec(tenant);
-    let outcome;
-    try {
-      outcome = await this.deps.queue.ensureQueue(spec);
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'VIG_QUEUE_NAME_RESERVED') throw error;
-      // Cloud Tasks keeps a deleted queue's name reserved (7 days; the emulator's whole run), and names are
-      // deterministic: nothing can be done but wait, so this is a state, not a failure to retry fast.
-      return {
-        action: 'none',
-        ready: false,
-        reason: 'QueueNameReserved',
-        message: `queue ${spec.name} was deleted outside the operator and its name is still reserved by the backend; it is recreated once the name is free`,
-        status: { queue: { name: spec.name, drifted: false } },
-      };
+    const specs = desiredQueueSpecs(tenant);
+    const names = specs.map((q) => q.name);
+    const created: string[] = [];
+    const updated: string[] = [];
+    const drifted: string[] = [];
+    for (const spec of specs) {
+      let outcome;
+      try {
+        outcome = await this.deps.queue.ensureQueue(spec);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== 'VIG_QUEUE_NAME_RESERVED') throw error;
+        // Cloud Tasks keeps a deleted queue's name reserved (7 days; the emulator's whole run), and names are
+        // deterministic: nothing can be done but wait, so this is a state, not a failure to retry fast.
+        return {
+          action: created.length > 0 ? 'created' : 'none',
+          ready: false,
+          reason: 'QueueNameReserved',
+          message: `queue ${spec.name} was deleted outside the operator and its name is still reserved by the backend; it is recreated once the name is free`,
+          status: { queue: { name: names[0]!, names, drifted: false } },
+        };
+      }
+      if (outcome === 'created') created.push(spec.name);
+      else if (outcome === 'updated') updated.push(spec.name);
+      else if (outcome === 'drifted') drifted.push(spec.name);
     }
-    const drifted = outcome === 'drifted';
+    const detail = [...(created.length ? [`created queue ${created.join(', ')}`] : []), ...(updated.length ? [`updated queue ${updated.join(', ')}`] : [])].join('; ');
     return {
-      action: outcome === 'created' ? 'created' : outcome === 'updated' ? 'updated' : 'none',
-      ...(outcome === 'created' ? { actionDetail: `created queue ${spec.name}` } : outcome === 'updated' ? { actionDetail: `updated queue ${spec.name}` } : {}),
-      ...(drifted ? { reason: 'SettingsDrifted', message: `queue ${spec.name} has other settings than the spec and the backend cannot update it; delete the queue or recreate the tenant to apply them` } : {}),
-      status: { queue: { name: spec.name, drifted } },
+      action: created.length > 0 ? 'created' : updated.length > 0 ? 'updated' : 'none',
+      ...(detail ? { actionDetail: detail } : {}),
+      ...(drifted.length > 0
+        ? { reason: 'SettingsDrifted', message: `queue ${drifted.join(', ')} has other settings than the spec and the backend cannot update it; delete the queue or recreate the tenant to apply them` }
+        : {}),
+      status: { queue: { name: names[0]!, names, drifted: drifted.length > 0 } },
     };
   }
 
   async exists(tenant: Tenant): Promise<boolean> {
-    return this.deps.queue.queueExists(tenantExternalNames(tenant.metadata.name).queue);
+    for (const name of indexQueueNames(tenant.metadata.name, tenant.spec.queue.shards ?? 1)) if (await this.deps.queue.queueExists(name)) return true;
+    return false;
   }
 
   async delete(tenant: Tenant): Promise<void> {
-    await this.deps.queue.deleteQueue(tenantExternalNames(tenant.metadata.name).queue);
+    for (const name of indexQueueNames(tenant.metadata.name, tenant.spec.queue.shards ?? 1)) await this.deps.queue.deleteQueue(name);
   }
 }

@@ -207,6 +207,15 @@ describe('operator against a real kube-apiserver, PostgreSQL, Elasticsearch and 
       assert.match(statusMessage(error), /search.shards is immutable/);
       return true;
     });
+    const sharded = uniqueTenant('kt');
+    await create(sharded, { queue: { shards: 3 } });
+    await assert.rejects(patch(sharded, { spec: { queue: { shards: 2 } } }), (error: unknown) => {
+      assert.equal(httpStatus(error), 422);
+      assert.match(statusMessage(error), /queue.shards can only grow/);
+      return true;
+    });
+    await patch(sharded, { spec: { queue: { shards: 4 } } });
+    await assert.rejects(create(uniqueTenant('kt'), { queue: { shards: 33 } }), (error: unknown) => httpStatus(error) === 422 && /spec.queue.shards/.test(statusMessage(error)));
   });
 
   it('pauses with the annotation (nothing repaired) and resumes without it', async () => {

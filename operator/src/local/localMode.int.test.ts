@@ -176,6 +176,24 @@ describe('operator local mode against real PostgreSQL, Elasticsearch and the Clo
     assert.deepEqual(aliases.status === 404 ? {} : aliases.body, {});
     assert.equal(await systems.queue.queueExists(`vigilo-index-${name}`), false);
   });
+
+  it('spreads a tenant over queue shards: every shard created, more when they grow, the registry tells the relay, Delete removes all', async () => {
+    const name = uniqueTenant('op');
+    store.apply({ name, spec: applySpecDefaults({ deletionPolicy: 'Delete', search: { replicas: 0 }, queue: { shards: 2 } }) });
+    await eventually('Ready', () => isReady(store.get(name)));
+    const names = (n: number) => [`vigilo-index-${name}`, ...Array.from({ length: n - 1 }, (_, i) => `vigilo-index-${name}--${i + 1}`)];
+    for (const queue of names(2)) assert.equal(await systems.queue.queueExists(queue), true, queue);
+    assert.equal(await systems.queue.queueExists(`vigilo-index-${name}--2`), false);
+    assert.deepEqual(store.get(name)?.status?.queue?.names, names(2));
+    assert.equal(((await sqlFacts(systems.db, name)).registry?.settings['queue'] as { shards: number }).shards, 2);
+
+    store.apply({ name, spec: applySpecDefaults({ deletionPolicy: 'Delete', search: { replicas: 0 }, queue: { shards: 3 } }) });
+    await eventually('three queues', async () => (await systems.queue.queueExists(`vigilo-index-${name}--2`)) && store.get(name)?.status?.queue?.names?.length === 3);
+
+    store.delete(name);
+    await eventually('the Tenant to be gone', () => store.get(name) === undefined);
+    for (const queue of names(3)) assert.equal(await systems.queue.queueExists(queue), false, queue);
+  });
 });
 
 describe('operator local mode: Tenant manifests in a folder, PostgreSQL queue', function () {

@@ -11,6 +11,10 @@ export {
 } from './ports.js';
 export {
   indexTaskName,
+  indexQueueName,
+  indexQueueNames,
+  indexQueueShard,
+  MAX_INDEX_QUEUE_SHARDS,
   assertIndexTaskPayload,
   assertTaskName,
   assertQueueName,

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { assertIndexTaskPayload, indexTaskName, resolveQueueSpec, TASK_NAME_PATTERN } from './names.js';
+import { assertIndexTaskPayload, indexQueueName, indexQueueNames, indexQueueShard, indexTaskName, QUEUE_NAME_PATTERN, resolveQueueSpec, TASK_NAME_PATTERN } from './names.js';
 import type { IndexTaskPayload } from './ports.js';
 
 describe('indexTaskName', () => {
@@ -127,5 +127,26 @@ describe('assertIndexTaskPayload', () => {
     for (const { payload, reason } of cases) {
       assert.throws(() => assertIndexTaskPayload(payload as IndexTaskPayload), (e: { name?: string }) => e.name === 'InputError', reason);
     }
+  });
+});
+
+describe('indexing queue shards', () => {
+  it('names shard 0 as a tenant with one queue has it, and the others with a double hyphen no tenant id holds', () => {
+    assert.equal(indexQueueName('acme'), 'vigilo-index-acme');
+    assert.deepEqual(indexQueueNames('acme', 3), ['vigilo-index-acme', 'vigilo-index-acme--1', 'vigilo-index-acme--2']);
+    assert.notEqual(indexQueueName('acme', 2), indexQueueName('acme-2'), "a shard is never another tenant's queue");
+    for (const name of indexQueueNames('a-very-long-tenant-name-of-forty-chars0', 32)) assert.match(name, QUEUE_NAME_PATTERN);
+    assert.throws(() => indexQueueName('acme', 32), { name: 'InputError' });
+    assert.throws(() => indexQueueName('acme', -1), { name: 'InputError' });
+  });
+
+  it('puts every version of a report in the same shard and spreads reports over all of them', () => {
+    const counts = [0, 0, 0, 0];
+    for (let i = 0; i < 4000; i++) counts[indexQueueShard(`CASE-${i}`, 4)]! += 1;
+    assert.ok(counts.every((n) => n > 800 && n < 1200), `spread: ${counts.join(', ')}`);
+    assert.equal(indexQueueShard('10979236', 4), indexQueueShard('10979236', 4));
+    assert.equal(indexQueueShard('anything', 1), 0);
+    // FNV-1a 32 of "a" is 0xe40c292c: pinned so that a change of the hash (which moves reports between queues) is deliberate.
+    assert.equal(indexQueueShard('a', 7), 0xe40c292c % 7);
   });
 });

@@ -148,3 +148,40 @@ export function resolveQueueSpec(spec: QueueSpec): ResolvedQueueSpec {
     maxConcurrentDispatches,
   });
 }
+
+/** Most indexing queues one tenant can be spread over (each Cloud Tasks queue dispatches at most 500 tasks/s). */
+export const MAX_INDEX_QUEUE_SHARDS = 32;
+
+/**
+ * The tenant's indexing queue number `shard`: `vigilo-index-<tenant>` for shard 0 (the only one of a tenant with
+ * one queue), `vigilo-index-<tenant>--<shard>` after it. Tenant ids never hold `--`, so no tenant's queue name
+ * can be another's shard. The operator creates these queues and the relay enqueues to them.
+ */
+export function indexQueueName(tenant: string, shard = 0): string {
+  const tenantId = parseTenantId(tenant);
+  if (!Number.isSafeInteger(shard) || shard < 0 || shard >= MAX_INDEX_QUEUE_SHARDS) {
+    throw new InputError(`A queue shard is an integer from 0 to ${MAX_INDEX_QUEUE_SHARDS - 1}`, { fields: { tenantId } });
+  }
+  return shard === 0 ? `vigilo-index-${tenantId}` : `vigilo-index-${tenantId}--${shard}`;
+}
+
+/** Every indexing queue of a tenant spread over `shards` queues, shard 0 first. */
+export function indexQueueNames(tenant: string, shards: number): string[] {
+  return Array.from({ length: Math.max(1, shards) }, (_, shard) => indexQueueName(tenant, shard));
+}
+
+/**
+ * Which of `shards` queues carries the tasks of a report: the same one for every version (FNV-1a of the id), so
+ * that the deterministic names of a report's tasks are deduplicated by one queue (invariant 4). When the count
+ * grows, a report may move to another queue; a task already waiting in the old one then also arrives, which the
+ * indexer answers "stale" (it always writes the current state).
+ */
+export function indexQueueShard(safetyreportid: string, shards: number): number {
+  if (shards <= 1) return 0;
+  let hash = 0x811c9dc5;
+  for (const byte of Buffer.from(safetyreportid, 'utf8')) {
+    hash ^= byte;
+    hash = Math.imul(hash, 0x01000193) >>> 0;
+  }
+  return hash % shards;
+}

@@ -1,4 +1,4 @@
-export { OutboxRelay, indexQueueName, type OutboxRelayOptions } from './relay.js';
+export { OutboxRelay, indexQueueName, queueShardsOf, type OutboxRelayOptions } from './relay.js';
 export { RelayLoop } from './loop.js';
 export { findDifferences, type Difference } from './antiEntropy.js';
 export { repairDifferences, replayDeadLetters, newGeneration } from './repair.js';

@@ -131,4 +131,22 @@ describe('outbox relay (real PostgreSQL, the PostgreSQL queue and its dispatcher
       await single.end();
     }
   });
+
+  it('spreads a tenant over its queue shards by report id, every version of a report in the same queue', async () => {
+    const shards = 3;
+    for (let k = 1; k < shards; k++) await queue.ensureQueue({ name: indexQueueName(tenant, k), maxAttempts: 5, minBackoffMs: 50, maxBackoffMs: 500 });
+    target.received.length = 0;
+    for (let i = 0; i < 30; i++) await put(`SHARD-${i}`);
+    for (let i = 0; i < 5; i++) await put(`SHARD-${i}`, 2);
+    await new OutboxRelay({ pool: db.pool, queue, queueShards: () => shards }).drain(tenant);
+    const { rows } = await db.pool.query<{ queue: string; name: string; id: string }>(
+      `SELECT queue, name, payload->>'safetyreportid' AS id FROM vigilo.tasks WHERE payload->>'safetyreportid' LIKE 'SHARD-%'`,
+    );
+    assert.equal(rows.length, 35);
+    const queuesOf = new Map<string, Set<string>>();
+    for (const r of rows) queuesOf.set(r.id, (queuesOf.get(r.id) ?? new Set()).add(r.queue));
+    assert.ok([...queuesOf.values()].every((q) => q.size === 1), 'each report in one queue');
+    assert.deepEqual(new Set(rows.map((r) => r.queue)), new Set([0, 1, 2].map((k) => indexQueueName(tenant, k))), 'all three queues used');
+    await until(() => target.received.filter((r) => r.safetyreportid.startsWith('SHARD-')).length >= 35, '35 deliveries from three queues');
+  });
 });

@@ -1,17 +1,17 @@
 import { type TenantId, tenantSchemaName } from '@vigilo/domain';
 import { type Pool, type PoolClient, asTenant, qualified } from '@vigilo/postgres';
-import { type TaskQueue, indexTaskName } from '@vigilo/queue';
+import { MAX_INDEX_QUEUE_SHARDS, type TaskQueue, indexQueueName, indexQueueShard, indexTaskName } from '@vigilo/queue';
 
-/** The indexing queue of a tenant; the operator creates it under the same name. */
-export function indexQueueName(tenant: TenantId): string {
-  return `vigilo-index-${tenant}`;
-}
+export { indexQueueName };
 
 export interface OutboxRelayOptions {
   pool: Pool;
   queue: TaskQueue;
-  /** @default indexQueueName */
-  queueNameFor?: (tenant: TenantId) => string;
+  /**
+   * Over how many indexing queues the tenant is spread (the operator's `spec.queue.shards`, read from the
+   * registry); a report's tasks always go to the same one (`indexQueueShard`). @default one queue
+   */
+  queueShards?: (tenant: TenantId) => number | Promise<number>;
   /** Outbox rows claimed per transaction. @default 200 */
   batchSize?: number;
   /** Enqueue calls in flight per batch. @default 16 */
@@ -53,12 +53,10 @@ async function forEachLimited<T>(items: readonly T[], limit: number, fn: (item: 
  * the queue answers "already exists", which counts as success.
  */
 export class OutboxRelay {
-  private readonly queueNameFor: (tenant: TenantId) => string;
   private readonly batchSize: number;
   private readonly concurrency: number;
 
   constructor(private readonly options: OutboxRelayOptions) {
-    this.queueNameFor = options.queueNameFor ?? indexQueueName;
     this.batchSize = options.batchSize ?? 200;
     this.concurrency = options.concurrency ?? 16;
   }
@@ -70,11 +68,13 @@ export class OutboxRelay {
          WHERE dispatched_at IS NULL ORDER BY id LIMIT $1`;
     const markDispatched = (client: PoolClient, rows: readonly OutboxRow[]) =>
       client.query(`UPDATE ${outbox} SET dispatched_at = now() WHERE id = ANY($1::bigint[]) AND dispatched_at IS NULL`, [rows.map((r) => r.id)]);
+    // Read before any transaction opens: on a one-connection pool a lookup inside it would wait for itself.
+    const shards = (await this.options.queueShards?.(tenant)) ?? 1;
     let count: number;
     if (this.options.lockWhileEnqueueing === false) {
       const { rows } = await asTenant(this.options.pool, tenant, (client) => client.query<OutboxRow>(pending, [this.batchSize]));
       if (rows.length > 0) {
-        await this.enqueueAll(tenant, rows);
+        await this.enqueueAll(tenant, rows, shards);
         await asTenant(this.options.pool, tenant, (client) => markDispatched(client, rows));
       }
       count = rows.length;
@@ -82,7 +82,7 @@ export class OutboxRelay {
       count = await asTenant(this.options.pool, tenant, async (client) => {
         const { rows } = await client.query<OutboxRow>(`${pending} FOR UPDATE SKIP LOCKED`, [this.batchSize]);
         if (rows.length === 0) return 0;
-        await this.enqueueAll(tenant, rows);
+        await this.enqueueAll(tenant, rows, shards);
         await markDispatched(client, rows);
         return rows.length;
       });
@@ -91,10 +91,9 @@ export class OutboxRelay {
     return count;
   }
 
-  private async enqueueAll(tenant: TenantId, rows: readonly OutboxRow[]): Promise<void> {
-    const queueName = this.queueNameFor(tenant);
+  private async enqueueAll(tenant: TenantId, rows: readonly OutboxRow[], shards: number): Promise<void> {
     await forEachLimited(rows, this.concurrency, (row) =>
-      this.options.queue.enqueue(queueName, {
+      this.options.queue.enqueue(indexQueueName(tenant, indexQueueShard(row.safetyreportid, shards)), {
         name:
           row.origin === 'outbox' || row.generation === null
             ? indexTaskName(tenant, row.safetyreportid, row.version)
@@ -114,4 +113,14 @@ export class OutboxRelay {
       if (n < this.batchSize) return total;
     }
   }
+}
+
+/**
+ * The shard count a tenant's registry row gives (`settings.queue.shards`, written by the operator from the
+ * Tenant's spec); 1 when absent or invalid.
+ */
+export function queueShardsOf(settings: Readonly<Record<string, unknown>> | undefined): number {
+  const queue = settings?.['queue'];
+  const shards = typeof queue === 'object' && queue !== null ? (queue as Record<string, unknown>)['shards'] : undefined;
+  return typeof shards === 'number' && Number.isSafeInteger(shards) && shards >= 1 && shards <= MAX_INDEX_QUEUE_SHARDS ? shards : 1;
 }

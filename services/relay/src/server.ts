@@ -1,12 +1,12 @@
 import { credentials } from '@grpc/grpc-js';
 import { Counter, EX_CONFIG, Gauge, createHttpApp, createMetrics, shutdownOnSignals, startServer, loadServiceConfig } from '@vigilo/platform';
-import { createPool } from '@vigilo/postgres';
+import { PostgresTenantDirectory, createPool } from '@vigilo/postgres';
 import { CloudTasksTaskQueue, PostgresTaskDispatcher, PostgresTaskQueue, type TaskQueue, migrateTaskQueue } from '@vigilo/queue';
 import { RELAY_SETTINGS, loadRelayConfig } from './config.js';
 import { RelayLoop } from './loop.js';
 import { AntiEntropyJob } from './antiEntropyJob.js';
 import { createElasticsearchSearchIndex, createOpenSearchSearchIndex } from '@vigilo/search-engine';
-import { OutboxRelay } from './relay.js';
+import { OutboxRelay, queueShardsOf } from './relay.js';
 
 export async function main(stopTelemetry: () => Promise<void>): Promise<void> {
   const { config, logger } = loadServiceConfig({ name: 'relay', settings: RELAY_SETTINGS, load: loadRelayConfig, required: ['databaseUrl', 'targetUrl'] });
@@ -40,7 +40,17 @@ export async function main(stopTelemetry: () => Promise<void>): Promise<void> {
   }
   const metrics = createMetrics('relay');
   const relayed = new Counter({ name: 'vigilo_relay_tasks_total', help: 'Outbox rows handed to the queue, by tenant.', labelNames: ['tenant'] as const, registers: [metrics.registry] });
-  const relay = new OutboxRelay({ pool, queue, batchSize: config.batchSize, lockWhileEnqueueing: config.lockRows, concurrency: config.enqueueConcurrency, onRelayed: (tenant, n) => relayed.inc({ tenant }, n) });
+  // The registry says over how many queues each tenant is spread; a change reaches the relay within the cache TTL.
+  const tenants = new PostgresTenantDirectory({ pool, ttlMs: 5_000 });
+  const relay = new OutboxRelay({
+    pool,
+    queue,
+    queueShards: async (tenant) => queueShardsOf((await tenants.get(tenant))?.settings),
+    batchSize: config.batchSize,
+    lockWhileEnqueueing: config.lockRows,
+    concurrency: config.enqueueConcurrency,
+    onRelayed: (tenant, n) => relayed.inc({ tenant }, n),
+  });
   const loop = new RelayLoop({ pool, relay, logger, pollIntervalMs: config.pollIntervalMs, listen: config.listen });
   const engine = config.engineUrl
     ? config.engine === 'opensearch'

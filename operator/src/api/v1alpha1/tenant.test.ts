@@ -39,6 +39,7 @@ describe('operator: Tenant v1alpha1 API', () => {
       ...validateTenant('ab', base),
       ...validateTenant('acme', applySpecDefaults({ queue: { minBackoffMs: 10, maxBackoffMs: 5 }, rateLimits: { requestsPerSecond: 10, burst: 5 } })),
       ...validateTenant('acme', applySpecDefaults({ search: { shards: 2 } }), base),
+      ...validateTenant('acme', applySpecDefaults({ queue: { shards: 1 } }), applySpecDefaults({ queue: { shards: 3 } })),
     ];
     for (const message of messages) assert.ok(violations.includes(message), `CEL message without a local check: ${message}`);
   });
@@ -48,6 +49,8 @@ describe('operator: Tenant v1alpha1 API', () => {
     assert.deepEqual(validateTenant('acme', applySpecDefaults({ search: { shards: 65 } })), ['spec.search.shards: an integer in [1, 64]']);
     assert.deepEqual(validateTenant('acme', applySpecDefaults({ queue: { maxDispatchesPerSecond: 501 } })), ['spec.queue.maxDispatchesPerSecond: an integer in [1, 500]']);
     assert.deepEqual(validateTenant('acme', applySpecDefaults({ deletionPolicy: 'Orphan' })), ['spec.deletionPolicy: Retain or Delete']);
+    assert.deepEqual(validateTenant('acme', applySpecDefaults({ queue: { shards: 33 } })), ['spec.queue.shards: an integer in [1, 32]']);
+    assert.deepEqual(validateTenant('acme', applySpecDefaults({ queue: { shards: 4 } }), applySpecDefaults({ queue: { shards: 2 } })), [], 'shards may grow');
     assert.equal(validateTenant('acme--x', applySpecDefaults({})).length, 1);
     assert.equal(validateTenant('acme-', applySpecDefaults({})).length, 1);
   });

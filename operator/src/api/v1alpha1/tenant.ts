@@ -26,7 +26,7 @@ export interface TenantSpec {
   deletionPolicy: DeletionPolicy;
   sql: { quotaMiB: number };
   search: { shards: number; replicas: number };
-  queue: { maxDispatchesPerSecond: number; maxConcurrentDispatches: number; maxAttempts: number; minBackoffMs: number; maxBackoffMs: number };
+  queue: { shards: number; maxDispatchesPerSecond: number; maxConcurrentDispatches: number; maxAttempts: number; minBackoffMs: number; maxBackoffMs: number };
   access: { groups?: string[]; keys?: ApiKeyRef[] };
   rateLimits: { requestsPerSecond: number; burst: number };
 }
@@ -51,7 +51,7 @@ export interface TenantStatus {
   conditions?: Condition[];
   sql?: { schema?: string; role?: string; schemaVersion?: number; usedMiB?: number };
   search?: { template?: string; writeAlias?: string; readAlias?: string; writeIndex?: string };
-  queue?: { name?: string; drifted?: boolean };
+  queue?: { name?: string; names?: string[]; drifted?: boolean };
 }
 
 export interface ObjectMeta {
@@ -79,7 +79,7 @@ export const SPEC_DEFAULTS = {
   deletionPolicy: 'Retain',
   sql: { quotaMiB: 10240 },
   search: { shards: 1, replicas: 1 },
-  queue: { maxDispatchesPerSecond: 500, maxConcurrentDispatches: 500, maxAttempts: 10, minBackoffMs: 1000, maxBackoffMs: 300000 },
+  queue: { shards: 1, maxDispatchesPerSecond: 500, maxConcurrentDispatches: 500, maxAttempts: 10, minBackoffMs: 1000, maxBackoffMs: 300000 },
   rateLimits: { requestsPerSecond: 100, burst: 200 },
 } as const;
 
@@ -146,6 +146,7 @@ export function validateTenant(name: string, spec: TenantSpec, previous?: Tenant
     ['spec.sql.quotaMiB', spec.sql.quotaMiB, 1, 16777216],
     ['spec.search.shards', spec.search.shards, 1, 64],
     ['spec.search.replicas', spec.search.replicas, 0, 5],
+    ['spec.queue.shards', spec.queue.shards, 1, 32],
     ['spec.queue.maxDispatchesPerSecond', spec.queue.maxDispatchesPerSecond, 1, 500],
     ['spec.queue.maxConcurrentDispatches', spec.queue.maxConcurrentDispatches, 1, 5000],
     ['spec.queue.maxAttempts', spec.queue.maxAttempts, 1, 100],
@@ -157,6 +158,9 @@ export function validateTenant(name: string, spec: TenantSpec, previous?: Tenant
   for (const [path, value, min, max] of ranges) if (!intIn(value, min, max)) problems.push(`${path}: an integer in [${min}, ${max}]`);
   if (spec.queue.maxBackoffMs < spec.queue.minBackoffMs) problems.push('queue.maxBackoffMs must be greater than or equal to queue.minBackoffMs');
   if (spec.rateLimits.burst < spec.rateLimits.requestsPerSecond) problems.push('rateLimits.burst must be greater than or equal to rateLimits.requestsPerSecond');
+  if (previous && spec.queue.shards < previous.queue.shards) {
+    problems.push('queue.shards can only grow: a queue removed while it holds tasks would lose them');
+  }
   if (previous && previous.search.shards !== spec.search.shards) {
     problems.push("search.shards is immutable: an index's primary shard count is fixed once it exists");
   }
