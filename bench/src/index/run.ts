@@ -14,7 +14,6 @@
  *   bash bench/index/run.sh [--reports 50000] [--rate 1000] [--seconds 60] [--skip-freshness]
  */
 import { parseArgs } from 'node:util';
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { credentials } from '@grpc/grpc-js';
@@ -27,7 +26,7 @@ import { type BulkOperation, createElasticsearchSearchIndex } from '@vigilo/sear
 import { createTestDatabase, requireEnv, startServiceProcess, uniqueTenant, until, type RunningProcess } from '@vigilo/testkit';
 import { ReportGenerator } from '../ingest/generator.js';
 import { loadFaersProfile } from '../ingest/profile.js';
-import { cpuByLabel, processTable } from '../ingest/proc.js';
+import { cpuByLabel, pidsMatching, pinToCpus, processTable } from '../ingest/proc.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -81,17 +80,8 @@ function keyValues(pairs: readonly string[], option: string): Record<string, str
  * production, where the engine has nodes of its own, the indexer then does not take CPU from the engine it feeds,
  * and both sides of the comparison give the engine the same one CPU.
  */
-function pin(cpu: number | string, pids: readonly number[]): void {
-  for (const pid of pids) {
-    const r = spawnSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`taskset ${cpu} ${pid}: ${r.stderr || r.error?.message}`);
-  }
-}
-const pgrep = (pattern: string) =>
-  (spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout ?? '')
-    .split('\n')
-    .filter(Boolean)
-    .map(Number);
+const pin = pinToCpus;
+const pgrep = pidsMatching;
 
 async function inPool<T>(items: readonly T[], concurrency: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 
 /**
@@ -197,4 +198,20 @@ export function cpuByLabel(before: Map<number, { label: string; cpu: number }>, 
     out[now.label] = Math.round(((out[now.label] ?? 0) + delta) * 100) / 100;
   }
   return Object.fromEntries(Object.entries(out).sort((a, b) => b[1] - a[1]));
+}
+
+/** Restricts every thread of these processes to `cpus` (`0`, `1`, `0-1023`), with util-linux's taskset. */
+export function pinToCpus(cpus: number | string, pids: readonly number[]): void {
+  for (const pid of pids) {
+    const r = spawnSync('taskset', ['-a', '-cp', String(cpus), String(pid)], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`taskset ${cpus} ${pid}: ${r.stderr || r.error?.message}`);
+  }
+}
+
+/** Pids of the processes whose command line matches `pattern` (pgrep -f). */
+export function pidsMatching(pattern: string): number[] {
+  return (spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout ?? '')
+    .split('\n')
+    .filter(Boolean)
+    .map(Number);
 }

@@ -7,7 +7,7 @@
  *
  *   bash bench/proxy/run.sh [--reports 2000] [--connections 4] [--seconds 10] [--rounds 4]
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,7 +15,7 @@ import autocannon from 'autocannon';
 import { parseTenantId, toSearchDocument } from '@vigilo/domain';
 import { createApiKey, migratePlatform, registerTenant } from '@vigilo/postgres';
 import { createElasticsearchSearchIndex } from '@vigilo/search-engine';
-import { cpuByLabel, processTable } from '../ingest/proc.js';
+import { cpuByLabel, pidsMatching, pinToCpus, processTable } from '../ingest/proc.js';
 import { createTestDatabase, minimalReport, requireEnv, startServiceProcess, uniqueTenant, type RunningProcess } from '@vigilo/testkit';
 
 const { values: args } = parseArgs({
@@ -66,17 +66,8 @@ const PROFILE_ENV: Record<string, string> = args['cpu-profile']
  * audit) and this load generator on CPU 1. As in production, where the proxy runs in pods of its own, it then
  * does not take CPU from the service it fronts: the figures show what it adds, not what it competes for.
  */
-function pin(cpu: number, pids: readonly number[]): void {
-  for (const pid of pids) {
-    const r = spawnSync('taskset', ['-a', '-cp', String(cpu), String(pid)], { encoding: 'utf8' });
-    if (r.status !== 0) throw new Error(`taskset ${cpu} ${pid}: ${r.stderr || r.error?.message}`);
-  }
-}
-const pgrep = (pattern: string) =>
-  (spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout ?? '')
-    .split('\n')
-    .filter(Boolean)
-    .map(Number);
+const pin = pinToCpus;
+const pgrep = pidsMatching;
 
 const drugs = ['ASPIRIN', 'WARFARIN', 'METFORMIN', 'LISINOPRIL', 'ATORVASTATIN'];
 const db = await createTestDatabase('vigilo_bench_proxy');

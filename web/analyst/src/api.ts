@@ -147,33 +147,24 @@ function field(value: unknown, name: string): unknown {
   return typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[name] : undefined;
 }
 
+function apiError(status: number, code: unknown, message: unknown, parameter: unknown, position: unknown): ApiError {
+  return new ApiError(
+    status,
+    typeof code === 'string' ? code : 'UNKNOWN',
+    typeof message === 'string' ? message : `HTTP ${status}`,
+    typeof parameter === 'string' ? parameter : undefined,
+    typeof position === 'number' ? position : undefined,
+  );
+}
+
 /** Reads either error shape the services answer with; anything else keeps its status and a generic code. */
 export function errorFromBody(status: number, body: unknown): ApiError {
   const openFda = field(body, 'error');
   if (openFda !== undefined) {
     const details = field(openFda, 'details');
-    const code = field(details, 'code') ?? field(openFda, 'code');
-    const position = field(details, 'position');
-    const parameter = field(details, 'parameter');
-    return new ApiError(
-      status,
-      typeof code === 'string' ? code : 'UNKNOWN',
-      String(field(openFda, 'message') ?? `HTTP ${status}`),
-      typeof parameter === 'string' ? parameter : undefined,
-      typeof position === 'number' ? position : undefined,
-    );
+    return apiError(status, field(details, 'code') ?? field(openFda, 'code'), field(openFda, 'message'), field(details, 'parameter'), field(details, 'position'));
   }
-  const code = field(body, 'code');
-  const detail = field(body, 'detail') ?? field(body, 'title');
-  const parameter = field(body, 'parameter');
-  const position = field(body, 'position');
-  return new ApiError(
-    status,
-    typeof code === 'string' ? code : 'UNKNOWN',
-    typeof detail === 'string' ? detail : `HTTP ${status}`,
-    typeof parameter === 'string' ? parameter : undefined,
-    typeof position === 'number' ? position : undefined,
-  );
+  return apiError(status, field(body, 'code'), field(body, 'detail') ?? field(body, 'title'), field(body, 'parameter'), field(body, 'position'));
 }
 
 /** `YYYY-MM-DD` (a date input's value) to the `YYYYMMDD` the API takes; other text is passed on for the API to judge. */
