@@ -73,9 +73,9 @@ export function createProxyApp(deps: ProxyAppDeps): Express {
   });
 
   const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
-  /** Every request but the probes gets one audit record, which is also its access log line. */
   /** The page's static files carry no data and need no credential: like the probes, they are not audited. */
   const isWebAsset = (path: string) => deps.webRoot !== undefined && (path === '/' || path === WEB_PREFIX || path.startsWith(`${WEB_PREFIX}/`));
+  /** Every request but the probes and the page's files gets one audit record, which is also its access log line. */
   const audited = (req: Request, res: Response, next: NextFunction) => {
     if (PROBES.has(req.path) || ((req.method === 'GET' || req.method === 'HEAD') && isWebAsset(req.path))) {
       next();
