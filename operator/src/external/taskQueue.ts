@@ -2,9 +2,14 @@ import { type QueueSpec, type TaskQueue, indexQueueNames } from '@vigilo/queue';
 import type { Tenant } from '../api/v1alpha1/tenant.js';
 import type { ExternalClient, Outcome } from './ports.js';
 
+/** The names of every queue of the tenant, shard 0 first (the relay's names: `indexQueueName`). */
+function queueNamesOf(tenant: Tenant): string[] {
+  return indexQueueNames(tenant.metadata.name, tenant.spec.queue.shards ?? 1);
+}
+
 /** Every queue of the tenant (shard 0 first), with the spec's settings. */
 export function desiredQueueSpecs(tenant: Tenant): QueueSpec[] {
-  return indexQueueNames(tenant.metadata.name, tenant.spec.queue.shards ?? 1).map((name) => queueSpecNamed(tenant, name));
+  return queueNamesOf(tenant).map((name) => queueSpecNamed(tenant, name));
 }
 
 /** The first (or only) queue of the tenant. */
@@ -74,11 +79,11 @@ export class TaskQueueClient implements ExternalClient {
   }
 
   async exists(tenant: Tenant): Promise<boolean> {
-    for (const name of indexQueueNames(tenant.metadata.name, tenant.spec.queue.shards ?? 1)) if (await this.deps.queue.queueExists(name)) return true;
+    for (const name of queueNamesOf(tenant)) if (await this.deps.queue.queueExists(name)) return true;
     return false;
   }
 
   async delete(tenant: Tenant): Promise<void> {
-    for (const name of indexQueueNames(tenant.metadata.name, tenant.spec.queue.shards ?? 1)) await this.deps.queue.deleteQueue(name);
+    for (const name of queueNamesOf(tenant)) await this.deps.queue.deleteQueue(name);
   }
 }

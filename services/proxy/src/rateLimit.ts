@@ -2,7 +2,7 @@ import { RateLimiterMemory, RateLimiterPostgres } from 'rate-limiter-flexible';
 import type { TenantDirectory } from '@vigilo/domain';
 import { parseTenantId } from '@vigilo/domain';
 import type { Pool } from '@vigilo/postgres';
-import { LeasedBudget, type LeasedBudgetOptions } from './leasedBudget.js';
+import { LeasedBudget } from './leasedBudget.js';
 
 export interface RateLimits {
   readonly tenantRequests: number;
@@ -46,7 +46,7 @@ export function effectiveLimits(defaults: RateLimits, settings: Readonly<Record<
 export class SharedRateLimiter {
   private readonly limiters = new Map<string, LeasedBudget>();
 
-  constructor(private readonly deps: { pool: Pool; defaults: RateLimits; tenants: TenantDirectory; lease?: LeasedBudgetOptions }) {}
+  constructor(private readonly deps: { pool: Pool; defaults: RateLimits; tenants: TenantDirectory }) {}
 
   private limiter(scope: 'tenant' | 'key', points: number, seconds: number): LeasedBudget {
     const name = `${scope}:${points}:${seconds}`;
@@ -64,7 +64,7 @@ export class SharedRateLimiter {
         duration: seconds,
         insuranceLimiter: new RateLimiterMemory({ keyPrefix: name, points, duration: seconds }),
       });
-      limiter = new LeasedBudget(store, this.deps.lease);
+      limiter = new LeasedBudget(store);
       this.limiters.set(name, limiter);
     }
     return limiter;
