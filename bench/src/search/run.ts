@@ -9,6 +9,7 @@
  *   bash bench/search/run.sh [--reports 1000000] [--connections 50] [--seconds 30]
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
@@ -19,6 +20,7 @@ import { createTestDatabase, requireEnv, startServiceProcess, uniqueTenant, type
 import { ReportGenerator } from '../ingest/generator.js';
 import { Rng } from '../ingest/prng.js';
 import { loadFaersProfile } from '../ingest/profile.js';
+import { cpuByLabel, processTable } from '../ingest/proc.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,13 +28,14 @@ const { values: args } = parseArgs({
     connections: { type: 'string', default: '50' },
     seconds: { type: 'string', default: '30' },
     'sql-requests': { type: 'string', default: '150' },
+    'kind-seconds': { type: 'string', default: '6' },
     seed: { type: 'string', default: '42' },
     results: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  process.stdout.write('bash bench/search/run.sh [--reports 1000000] [--connections 50] [--seconds 30] [--sql-requests 150] [--seed 42]\n');
+  process.stdout.write('bash bench/search/run.sh [--reports 1000000] [--connections 50] [--seconds 30] [--sql-requests 150] [--kind-seconds 6] [--seed 42]\n');
   process.exit(0);
 }
 const N = Number(args.reports);
@@ -70,6 +73,10 @@ async function load(url: string, paths: readonly string[], headers: Record<strin
     p99: result.latency.p99,
   };
 }
+
+/** Milliseconds of CPU per request, to two decimals (0 when the process used none measurably). */
+const ms = (seconds: number | undefined, requests: number) => round2(((seconds ?? 0) * 1000) / requests);
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 async function main(): Promise<void> {
   const engineUrl = requireEnv('VIGILO_TEST_ES_URL');
@@ -156,8 +163,31 @@ async function main(): Promise<void> {
     result['perKindMedianMs'] = perKind;
     process.stdout.write(`one request at a time (median of 3, ms): ${JSON.stringify(perKind)}\n`);
 
+    // The CPU each kind of request costs on the engine path, per process (10 clients, one kind at a time): the
+    // workload's cost per request, and from it the most requests per second this machine's CPUs can answer. With
+    // --connections clients always waiting on an answer, the mean latency cannot be lower than clients / that rate.
+    const cpuPerRequest: Record<string, Record<string, number>> = {};
+    for (let k = 0; k < kinds.length; k++) {
+      const ofKind = paths.filter((_, i) => i % kinds.length === k);
+      const before = processTable();
+      const run = await load(fromEngine.url, ofKind, headers, { seconds: Number(args['kind-seconds']) }, 10);
+      const cpu = cpuByLabel(before, processTable());
+      const done = Math.max(run.requests, 1);
+      cpuPerRequest[kinds[k]!] = { engine: ms(cpu['java'], done), search: ms(cpu['search'], done), client: ms(cpu['bench client'], done) };
+    }
+    const cores = availableParallelism();
+    const mixMs = Object.values(cpuPerRequest).reduce((sum, c) => sum + c['engine']! + c['search']! + c['client']!, 0) / kinds.length;
+    const capacity = (cores * 1000) / mixMs;
+    Object.assign(result, { cpuMsPerRequest: cpuPerRequest, mixCpuMsPerRequest: round2(mixMs), cpus: cores, capacityPerSecond: Math.round(capacity), meanLatencyFloorMs: Math.round((Number(args.connections) / capacity) * 1000) });
+    process.stdout.write(`CPU ms per request on the engine path (engine, search service, load client): ${JSON.stringify(cpuPerRequest)}\n`);
+    process.stdout.write(
+      `  the mix costs ${round2(mixMs)} CPU ms per request: at most ${Math.round(capacity)} req/s on ${cores} CPUs, so ${args.connections} clients wait at least ${result['meanLatencyFloorMs']} ms on average\n`,
+    );
+
     const seconds = Number(args.seconds);
+    const loadCpuBefore = processTable();
     const engineResult = await load(fromEngine.url, paths, headers, { seconds }, Number(args.connections));
+    result['engineCpuSeconds'] = cpuByLabel(loadCpuBefore, processTable());
     const sqlResult = await load(fromSql.url, paths, headers, { requests: Number(args['sql-requests']) }, Number(args.connections));
     Object.assign(result, {
       engine: engineResult,
@@ -167,6 +197,7 @@ async function main(): Promise<void> {
     });
     process.stdout.write(
       `engine: ${engineResult.throughput.toFixed(1)} req/s, p50 ${engineResult.p50} ms, p99 ${engineResult.p99} ms (${engineResult.non2xx} non-2xx, ${engineResult.errors} errors)\n` +
+        `  CPU seconds during it: ${JSON.stringify(result['engineCpuSeconds'])}\n` +
         `SQL fallback: ${sqlResult.throughput.toFixed(1)} req/s, p50 ${sqlResult.p50} ms, p99 ${sqlResult.p99} ms (${sqlResult.non2xx} non-2xx, ${sqlResult.errors} errors)\n` +
         `engine p99 ${result['p99SpeedUp']}x lower, throughput ${result['throughputRatio']}x higher (targets: p99 <= 50 ms, >= 20x)\n`,
     );

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { minimalReport } from '@vigilo/testkit';
 import { decodeCursor } from './cursor.js';
-import { buildEngineCount, buildEngineSearch, readEngineCount, readEngineSearch } from './engine.js';
+import { buildEngineCount, buildEngineSearch, engineCountFilterPath, readEngineCount, readEngineSearch } from './engine.js';
 import { parseRequest, parseSort } from './parse.js';
 import { buildSqlCount, buildSqlSearch, readSqlCount, readSqlSearch, type SqlSource } from './sql.js';
 
@@ -114,6 +114,16 @@ describe('buildEngineCount / readEngineCount', () => {
     });
     const result = readEngineCount(p, { aggregations: { count: { buckets: [{ key: 1073001600000, key_as_string: '20040102', doc_count: 3 }] } } });
     assert.deepEqual(result, { kind: 'time', results: [{ time: '20040102', count: 3 }] });
+  });
+
+  it('asks the engine for only the bucket fields it reads, and reads a filtered empty answer as no counts', () => {
+    const series = parseRequest({ count: 'receivedate', limit: 100, skip: 0 });
+    assert.deepEqual(engineCountFilterPath(series), ['aggregations.count.buckets.key_as_string', 'aggregations.count.buckets.doc_count']);
+    const terms = parseRequest({ count: 'occurcountry.exact', limit: 5, skip: 0 });
+    assert.deepEqual(engineCountFilterPath(terms), ['aggregations.count.buckets.key', 'aggregations.count.buckets.doc_count']);
+    assert.deepEqual(readEngineCount(series, {}), { kind: 'time', results: [] });
+    assert.deepEqual(readEngineCount(terms, {}), { kind: 'terms', results: [] });
+    assert.throws(() => readEngineCount(terms, { aggregations: { other: {} } }), TypeError);
   });
 });
 

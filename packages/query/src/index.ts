@@ -4,5 +4,5 @@ export { QueryError, type QueryErrorCode, type QueryParameter } from './errors.j
 export { DEFAULT_LIMITS, type QueryLimits } from './limits.js';
 export { parseRequest, parseSearch, parseCount, parseSort, decodeSearch, type SearchRequest } from './parse.js';
 export { encodeCursor, decodeCursor, missingSortKey } from './cursor.js';
-export { buildEngineSearch, readEngineSearch, buildEngineCount, readEngineCount, engineQuery, ID_FIELD } from './engine.js';
+export { buildEngineSearch, readEngineSearch, buildEngineCount, readEngineCount, engineCountFilterPath, engineQuery, ID_FIELD } from './engine.js';
 export { buildSqlSearch, readSqlSearch, buildSqlCount, readSqlCount, type SqlSource, type SqlStatement, type SqlSearchRow } from './sql.js';

@@ -324,6 +324,24 @@ export function describeSearchIndexContract(name: string, factory: SearchIndexCo
       assert.deepEqual(buckets('products'), { ASPIRIN: 2, METFORMIN: 2, 'ACETYLSALICYLIC ACID': 1 });
     });
 
+    it('sends back only the filter_path parts of a search response, and drops what the filter leaves empty', async function () {
+      const tenant = newTenant();
+      await index.ensureTenant(tenant);
+      await write(tenant, [op(tenant, 'R-1', 1, withReactions('NAUSEA')), op(tenant, 'R-2', 1, withReactions('Nausea', 'RASH'))]);
+      const body = (term: string) => ({
+        size: 0,
+        query: { term: { 'report.patient.reaction.reactionmeddrapt.exact': term } },
+        aggs: { count: { terms: { field: 'report.patient.reaction.reactionmeddrapt.exact', size: 10 } } },
+      });
+      const filterPath = ['aggregations.count.buckets.key', 'aggregations.count.buckets.doc_count'];
+      assert.deepEqual(await index.search(tenant, body('nausea'), { filterPath }), {
+        aggregations: { count: { buckets: [{ key: 'nausea', doc_count: 2 }, { key: 'rash', doc_count: 1 }] } },
+      });
+      assert.deepEqual(await index.search(tenant, body('headache'), { filterPath }), {});
+      const whole = await index.search(tenant, body('nausea'));
+      assert.ok(whole['hits'] && whole['took'] !== undefined, 'without a filter the whole response comes back');
+    });
+
     it('buckets vigilo.receivedate in a date_histogram and ranges over partial report dates', async function () {
       const tenant = newTenant();
       await index.ensureTenant(tenant);

@@ -11,6 +11,7 @@ import type {
   IndexedVersion,
   MappingRollout,
   SearchIndex,
+  SearchOptions,
   TenantIndex,
   TenantIndexNames,
   TenantIndexSettings,
@@ -301,11 +302,12 @@ export class EngineSearchIndex implements SearchIndex {
     });
   }
 
-  async search(tenant: TenantId, body: Record<string, unknown>): Promise<Record<string, unknown>> {
+  async search(tenant: TenantId, body: Record<string, unknown>, options: SearchOptions = {}): Promise<Record<string, unknown>> {
     const names = this.names(tenant);
     assertNoIndexReferences(body);
+    const filterPath = options.filterPath?.length ? { querystring: { filter_path: options.filterPath.join(',') } } : {};
     return this.#call('search', tenant, async () => {
-      const response = await this.#send({ method: 'POST', path: `/${encodeURIComponent(names.readAlias)}/_search`, body });
+      const response = await this.#send({ method: 'POST', path: `/${encodeURIComponent(names.readAlias)}/_search`, body, ...filterPath });
       if (!isRecord(response.body)) throw new TypeError('search response is not an object');
       return response.body;
     });

@@ -85,6 +85,17 @@ export interface EngineHealth {
  * a mapping or request mistake becomes VigiloError VIG_INTERNAL. Messages and
  * fields never carry document content.
  */
+/** Options of `SearchIndex.search`. */
+export interface SearchOptions {
+  /**
+   * The engine's `filter_path`: only these dotted paths (wildcards allowed) of the response are sent back, so a
+   * large response (e.g. thousands of date buckets) costs less to serialise, send and parse. Objects and arrays
+   * left empty by the filter are dropped from the response.
+   * @default undefined (the whole response)
+   */
+  readonly filterPath?: readonly string[];
+}
+
 export interface SearchIndex {
   names(tenant: TenantId): TenantIndexNames;
   health(): Promise<EngineHealth>;
@@ -125,7 +136,7 @@ export interface SearchIndex {
    * Tombstones are documents too: add `liveReportsFilter()` to the query. A body that names another
    * index (`index`, `_index` or `indices_boost` keys, as in a terms lookup) is refused.
    */
-  search(tenant: TenantId, body: Record<string, unknown>): Promise<Record<string, unknown>>;
+  search(tenant: TenantId, body: Record<string, unknown>, options?: SearchOptions): Promise<Record<string, unknown>>;
   /** `_count` against the read alias (tombstones included unless the query filters them). */
   count(tenant: TenantId, query?: Record<string, unknown>): Promise<number>;
   /**

@@ -37,7 +37,7 @@ SRC_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 PKG=github.com/aertje/cloud-tasks-emulator
 BIN_NAME=cloud-tasks-emulator
 # bump when the way this script builds changes, so old cache entries are not reused
-RECIPE="v1 CGO_ENABLED=0 go build -mod=readonly -trimpath"
+RECIPE="v2 CGO_ENABLED=0 go build -mod=readonly -trimpath, with the patches beside this script"
 CACHE_ROOT="$VIGILO_CACHE_DIR/$NAME"
 STATE_DIR="${VIGILO_STATE_DIR:-$VIGILO_ROOT/.vigilo}/$NAME"
 STATE_FILE="$STATE_DIR/state.env"
@@ -51,13 +51,24 @@ if ! command -v go >/dev/null 2>&1 && [ -x /usr/local/go/bin/go ]; then export P
 build_dir() {
   local gov
   gov="$(go env GOVERSION 2>/dev/null || echo unknown)"
-  printf '%s/%s\n' "$CACHE_ROOT" "$( (printf '%s\n%s\n%s\n' "$RECIPE" "$gov" "$(uname -m)"; cat "$SRC_DIR/go.mod" "$SRC_DIR/go.sum") | sha256sum | cut -c1-16)"
+  printf '%s/%s\n' "$CACHE_ROOT" "$( (printf '%s\n%s\n%s\n' "$RECIPE" "$gov" "$(uname -m)"; cat "$SRC_DIR/go.mod" "$SRC_DIR/go.sum" "$SRC_DIR"/*.patch) | sha256sum | cut -c1-16)"
 }
 
 binary() { printf '%s/bin/%s\n' "$(build_dir)" "$BIN_NAME"; }
 
-go_build() { # $1 = output dir, $2 = log file
-  (cd "$SRC_DIR" && GOWORK=off CGO_ENABLED=0 go build -mod=readonly -trimpath -o "$1/" "$PKG") > "$2" 2>&1
+# The module's source from the module cache, with each *.patch beside this script applied (ADR 0101: the emulator
+# signs a new RS256 token per dispatch, so oidc-token-cache.patch reuses one for 4 of its 5 minutes), built from a
+# copy of the wrapper module that replaces the module with the patched source.
+go_build() { # $1 = build dir, $2 = log file
+  local build="$1" module_dir patch_file
+  {
+    module_dir="$(cd "$SRC_DIR" && GOWORK=off go mod download -json "$PKG" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')" &&
+      cp -R "$module_dir" "$build/emulator-src" && chmod -R u+w "$build/emulator-src" &&
+      for patch_file in "$SRC_DIR"/*.patch; do patch -p1 -d "$build/emulator-src" < "$patch_file" || return 1; done &&
+      mkdir -p "$build/wrapper" && cp "$SRC_DIR/go.mod" "$SRC_DIR/go.sum" "$build/wrapper/" &&
+      printf '\nreplace %s => %s\n' "$PKG" "$build/emulator-src" >> "$build/wrapper/go.mod" &&
+      (cd "$build/wrapper" && GOWORK=off CGO_ENABLED=0 go build -mod=readonly -trimpath -o "$build/bin/" "$PKG")
+  } > "$2" 2>&1
 }
 
 cmd_build() {
@@ -74,7 +85,7 @@ cmd_build() {
   find "$CACHE_ROOT" -maxdepth 1 -name '.build.*' -mmin +60 -exec rm -rf {} + 2>/dev/null || true
   tmp="$(mktemp -d "$CACHE_ROOT/.build.XXXXXX")"
   log "$NAME: build: $PKG@$version with $(go env GOVERSION) (a cold build downloads ~20 modules and takes 1-2 min on 2 cores)"
-  if ! timed "$NAME: go build $PKG@$version" go_build "$tmp/bin" "$tmp/build.log"; then
+  if ! timed "$NAME: go build $PKG@$version" go_build "$tmp" "$tmp/build.log"; then
     cat "$tmp/build.log" >&2
     rm -rf "$tmp"
     die "go build $PKG@$version failed"

@@ -84,7 +84,10 @@ export class EngineSignalCounts implements SignalCounts {
 
   async drugReports(tenant: TenantId, scope: SignalScope, drugs: readonly string[]): Promise<Map<string, number>> {
     if (drugs.length === 0) return new Map();
-    const body = await this.engine.search(tenant, { size: 0, track_total_hits: false, query: this.query(scope), aggs: drugBuckets(scope, drugs.length, drugs) });
+    // The query keeps only reports holding one of the drugs (in the role), so the aggregation visits those
+    // reports' drug elements instead of every report's.
+    const holding = { nested: { path: DRUG_PATH, query: drugElementFilter(scope, drugs) } };
+    const body = await this.engine.search(tenant, { size: 0, track_total_hits: false, query: this.query(scope, holding), aggs: drugBuckets(scope, drugs.length, drugs) });
     return new Map(drugBucketsOf(body).map((b) => [b.key, b.reports!.doc_count]));
   }
 

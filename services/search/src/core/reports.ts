@@ -8,6 +8,7 @@ import {
   buildEngineSearch,
   buildSqlCount,
   buildSqlSearch,
+  engineCountFilterPath,
   readEngineCount,
   readEngineSearch,
   readSqlCount,
@@ -30,7 +31,8 @@ export class EngineReportReader implements ReportReader {
   }
 
   async count(tenant: TenantId, request: ParsedRequest): Promise<CountResult> {
-    return readEngineCount(request, await this.engine.search(tenant, buildEngineCount(request, { filter: liveReportsFilter() })));
+    const body = buildEngineCount(request, { filter: liveReportsFilter() });
+    return readEngineCount(request, await this.engine.search(tenant, body, { filterPath: engineCountFilterPath(request) }));
   }
 }
 
