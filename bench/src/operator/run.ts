@@ -63,8 +63,13 @@ async function main(): Promise<void> {
       'steady-seconds': { type: 'string', default: '60' },
       workers: { type: 'string', default: '4' },
       results: { type: 'string' },
+      help: { type: 'boolean', default: false },
     },
   });
+  if (args.help) {
+    process.stdout.write('bash bench/operator/run.sh [--tenants 100] [--steady-seconds 60] [--workers 4]\n');
+    return;
+  }
   const count = Number(args.tenants);
   const steadySeconds = Number(args['steady-seconds']);
   const label = `b${randomBytes(3).toString('hex')}`;

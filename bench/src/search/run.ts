@@ -4,15 +4,18 @@
  * phrases, ranges, counts, date series, same-drug conditions, signals) at --connections concurrent clients
  * with autocannon, against a search service answering from the engine and against one answering from SQL
  * (its fallback path), in the same run. Prints p50/p99 latency and throughput of both and their ratios
- * (targets: engine p99 <= 50 ms, engine >= 20x faster than the SQL fallback).
+ * (targets: engine p99 <= 50 ms, engine >= 20x faster than the SQL fallback). On the engine path it also measures
+ * the same clients paced to --paced-rate requests a second in all (open loop), and the CPU each kind of request
+ * costs per process, which bounds the throughput of the machine and so the latency of clients that never pause.
  *
- *   bash bench/search/run.sh [--reports 1000000] [--connections 50] [--seconds 30]
+ *   bash bench/search/run.sh [--reports 1000000] [--connections 50] [--seconds 30] [--paced-rate 500]
  */
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
+import { Pool } from 'undici';
 import { contentHash, parseTenantId, toSearchDocument } from '@vigilo/domain';
 import { PostgresReportStore, provisionTenant } from '@vigilo/postgres';
 import { createElasticsearchSearchIndex } from '@vigilo/search-engine';
@@ -29,13 +32,15 @@ const { values: args } = parseArgs({
     seconds: { type: 'string', default: '30' },
     'sql-requests': { type: 'string', default: '150' },
     'kind-seconds': { type: 'string', default: '6' },
+    'warmup-seconds': { type: 'string', default: '60' },
+    'paced-rate': { type: 'string', default: '500' },
     seed: { type: 'string', default: '42' },
     results: { type: 'string' },
     help: { type: 'boolean', default: false },
   },
 });
 if (args.help) {
-  process.stdout.write('bash bench/search/run.sh [--reports 1000000] [--connections 50] [--seconds 30] [--sql-requests 150] [--kind-seconds 6] [--seed 42]\n');
+  process.stdout.write('bash bench/search/run.sh [--reports 1000000] [--connections 50] [--seconds 30] [--sql-requests 150] [--kind-seconds 6] [--warmup-seconds 60] [--paced-rate 500] [--seed 42]\n');
   process.exit(0);
 }
 const N = Number(args.reports);
@@ -78,6 +83,56 @@ async function load(url: string, paths: readonly string[], headers: Record<strin
 const ms = (seconds: number | undefined, requests: number) => round2(((seconds ?? 0) * 1000) / requests);
 const round2 = (x: number) => Math.round(x * 100) / 100;
 
+/**
+ * An open-loop load: `rate` requests a second in all, each sent at its scheduled time over `connections` keep-alive
+ * connections, whatever the answers before it. Latency counts from the scheduled time, so a request that waited for
+ * a free connection counts its wait (autocannon's own rate limit sends each second's requests in a burst).
+ */
+async function pacedLoad(url: string, paths: readonly string[], headers: Record<string, string>, rate: number, seconds: number, connections: number): Promise<PathResult> {
+  const pool = new Pool(url, { connections, pipelining: 1 });
+  const latencies: number[] = [];
+  let errors = 0;
+  let non2xx = 0;
+  const inFlight: Promise<void>[] = [];
+  const begin = performance.now();
+  const total = Math.round(rate * seconds);
+  for (let i = 0; i < total; i++) {
+    const due = begin + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await new Promise((r) => setTimeout(r, wait));
+    inFlight.push(
+      pool
+        .request({ path: paths[i % paths.length]!, method: 'GET', headers })
+        .then(async (res) => {
+          await res.body.dump();
+          if (res.statusCode < 200 || res.statusCode > 299) non2xx++;
+          latencies.push(performance.now() - due);
+        })
+        .catch(() => {
+          errors++;
+        }),
+    );
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - begin) / 1000;
+  await pool.close();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? NaN);
+  return { requests: latencies.length, errors, non2xx, throughput: latencies.length / elapsed, p50: at(0.5), p99: at(0.99) };
+}
+
+/** Waits until the engine has run no merge for 3 s in a row (at most 15 min); returns the seconds waited. */
+async function mergesSettled(engineUrl: string): Promise<number> {
+  const started = performance.now();
+  let quiet = 0;
+  while (quiet < 3 && performance.now() - started < 900_000) {
+    const stats = (await (await fetch(`${engineUrl}/_nodes/stats/indices/merge`)).json()) as { nodes: Record<string, { indices: { merges: { current: number } } }> };
+    quiet = Object.values(stats.nodes).every((node) => node.indices.merges.current === 0) ? quiet + 1 : 0;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  return Math.round((performance.now() - started) / 1000);
+}
+
 async function main(): Promise<void> {
   const engineUrl = requireEnv('VIGILO_TEST_ES_URL');
   const db = await createTestDatabase();
@@ -113,6 +168,8 @@ async function main(): Promise<void> {
     await db.pool.query(`VACUUM ANALYZE tenant_${tenant.replace(/-/g, '_')}.report_versions`);
     await db.pool.query(`VACUUM ANALYZE tenant_${tenant.replace(/-/g, '_')}.reports`);
     result['loadSeconds'] = Math.round((performance.now() - loadStarted) / 1000);
+    // Loading leaves the engine merging segments for minutes; measured during that, every request would pay for it.
+    result['mergeSettleSeconds'] = await mergesSettled(engineUrl);
 
     // The workload: values sampled from the same distributions as the data.
     const rng = new Rng(Number(args.seed) + 7);
@@ -141,8 +198,10 @@ async function main(): Promise<void> {
     processes.push(fromEngine);
     const fromSql = await startServiceProcess('search', { ...common, VIGILO_LOG_LEVEL: 'info', VIGILO_SEARCH_FALLBACK_TIMEOUT: '60s', VIGILO_DATABASE_POOL_MAX: '10' });
     processes.push(fromSql);
-    // Warm-up: every path once on each.
-    for (const service of [fromEngine, fromSql]) for (const p of paths.slice(0, 14)) await fetch(`${service.url}${p}`, { headers }).then((r) => r.arrayBuffer());
+    // Warm-up: every path once on the engine path (the timed runs below repeat each many times anyway), two of each
+    // kind on the SQL path.
+    for (const p of paths) await fetch(`${fromEngine.url}${p}`, { headers }).then((r) => r.arrayBuffer());
+    for (const p of paths.slice(0, 14)) await fetch(`${fromSql.url}${p}`, { headers }).then((r) => r.arrayBuffer());
 
     // Each kind of request alone, one at a time: where the time goes on each path (median of 3).
     const kinds = ['terms', 'phrase', 'range+sort', 'count terms', 'count date series', 'same drug element', 'signals'];
@@ -163,7 +222,22 @@ async function main(): Promise<void> {
     result['perKindMedianMs'] = perKind;
     process.stdout.write(`one request at a time (median of 3, ms): ${JSON.stringify(perKind)}\n`);
 
-    // The CPU each kind of request costs on the engine path, per process (10 clients, one kind at a time): the
+    // A search node answers for days: its JIT-compiled code, the engine's filter cache (which keeps a filter only
+    // once it has been used several times) and its request cache are warm. Measured from a cold start, the first
+    // minute ran at about half the steady throughput.
+    const warmup = await load(fromEngine.url, paths, headers, { seconds: Number(args['warmup-seconds']) }, Number(args.connections));
+    result['warmup'] = { seconds: Number(args['warmup-seconds']), throughput: warmup.throughput, p99: warmup.p99 };
+    process.stdout.write(`engine warm-up, ${args['warmup-seconds']} s at ${args.connections} clients (not counted): ${warmup.throughput.toFixed(1)} req/s, p99 ${warmup.p99} ms\n`);
+
+    const seconds = Number(args.seconds);
+    const loadCpuBefore = processTable();
+    const engineResult = await load(fromEngine.url, paths, headers, { seconds }, Number(args.connections));
+    result['engineCpuSeconds'] = cpuByLabel(loadCpuBefore, processTable());
+    // The same number of clients sending --paced-rate requests per second in all, instead of each sending its next
+    // as soon as the last is answered: the latency of a load the machine has CPU to spare for.
+    const paced = await pacedLoad(fromEngine.url, paths, headers, Number(args['paced-rate']), seconds, Number(args.connections));
+    result['enginePaced'] = { rate: Number(args['paced-rate']), ...paced };
+    // The CPU each kind of request costs on the engine path, warm, per process (10 clients, one kind at a time): the
     // workload's cost per request, and from it the most requests per second this machine's CPUs can answer. With
     // --connections clients always waiting on an answer, the mean latency cannot be lower than clients / that rate.
     const cpuPerRequest: Record<string, Record<string, number>> = {};
@@ -184,10 +258,6 @@ async function main(): Promise<void> {
       `  the mix costs ${round2(mixMs)} CPU ms per request: at most ${Math.round(capacity)} req/s on ${cores} CPUs, so ${args.connections} clients wait at least ${result['meanLatencyFloorMs']} ms on average\n`,
     );
 
-    const seconds = Number(args.seconds);
-    const loadCpuBefore = processTable();
-    const engineResult = await load(fromEngine.url, paths, headers, { seconds }, Number(args.connections));
-    result['engineCpuSeconds'] = cpuByLabel(loadCpuBefore, processTable());
     const sqlResult = await load(fromSql.url, paths, headers, { requests: Number(args['sql-requests']) }, Number(args.connections));
     Object.assign(result, {
       engine: engineResult,
@@ -198,6 +268,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `engine: ${engineResult.throughput.toFixed(1)} req/s, p50 ${engineResult.p50} ms, p99 ${engineResult.p99} ms (${engineResult.non2xx} non-2xx, ${engineResult.errors} errors)\n` +
         `  CPU seconds during it: ${JSON.stringify(result['engineCpuSeconds'])}\n` +
+        `engine, the same clients paced to ${args['paced-rate']} req/s in all: ${paced.throughput.toFixed(1)} req/s, p50 ${paced.p50} ms, p99 ${paced.p99} ms (${paced.non2xx} non-2xx, ${paced.errors} errors)\n` +
         `SQL fallback: ${sqlResult.throughput.toFixed(1)} req/s, p50 ${sqlResult.p50} ms, p99 ${sqlResult.p99} ms (${sqlResult.non2xx} non-2xx, ${sqlResult.errors} errors)\n` +
         `engine p99 ${result['p99SpeedUp']}x lower, throughput ${result['throughputRatio']}x higher (targets: p99 <= 50 ms, >= 20x)\n`,
     );
