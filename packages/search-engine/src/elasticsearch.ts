@@ -8,6 +8,7 @@ import {
   type IndexDefaultsOptions,
   checkClientOptions,
   resolveIndexSettings,
+  transportParams,
 } from './engine.js';
 
 /** Credentials for Elasticsearch: basic, an API key (encoded, or id and key) or a bearer token. */
@@ -40,13 +41,7 @@ export function elasticsearchConnection(client: Client): EngineConnection {
     engine: 'elasticsearch',
     async send(request: EngineRequest): Promise<EngineResponse> {
       const result = await client.transport.request(
-        {
-          method: request.method,
-          path: request.path,
-          ...(request.querystring === undefined ? {} : { querystring: { ...request.querystring } }),
-          ...(request.body === undefined ? {} : { body: request.body as Record<string, unknown> }),
-          ...(request.ndjson === undefined ? {} : { bulkBody: [...request.ndjson] as Record<string, unknown>[] }),
-        },
+        transportParams(request),
         { meta: true, ...(request.ignore === undefined ? {} : { ignore: [...request.ignore] }) },
       );
       return { statusCode: result.statusCode, body: result.body };

@@ -48,6 +48,26 @@ export interface EngineConnection {
   close(): Promise<void>;
 }
 
+/**
+ * The parameters of an engine client's `transport.request` for a request: both official clients take the same
+ * shape (an NDJSON body goes as `bulkBody`, which they serialise a line per object).
+ */
+export function transportParams(request: EngineRequest): {
+  method: EngineRequest['method'];
+  path: string;
+  querystring?: Record<string, string>;
+  body?: Record<string, unknown>;
+  bulkBody?: Record<string, unknown>[];
+} {
+  return {
+    method: request.method,
+    path: request.path,
+    ...(request.querystring === undefined ? {} : { querystring: { ...request.querystring } }),
+    ...(request.body === undefined ? {} : { body: request.body as Record<string, unknown> }),
+    ...(request.ndjson === undefined ? {} : { bulkBody: [...request.ndjson] as Record<string, unknown>[] }),
+  };
+}
+
 /** Index defaults shared by both factories. */
 export interface IndexDefaultsOptions {
   /** Primary shards of each new tenant index. @default 1 */

@@ -8,6 +8,7 @@ import {
   type IndexDefaultsOptions,
   checkClientOptions,
   resolveIndexSettings,
+  transportParams,
 } from './engine.js';
 
 /** Credentials for OpenSearch (basic authentication, as the security plugin's internal users). */
@@ -38,13 +39,7 @@ export function openSearchConnection(client: Client): EngineConnection {
     engine: 'opensearch',
     async send(request: EngineRequest): Promise<EngineResponse> {
       const result = await client.transport.request(
-        {
-          method: request.method,
-          path: request.path,
-          ...(request.querystring === undefined ? {} : { querystring: { ...request.querystring } }),
-          ...(request.body === undefined ? {} : { body: request.body as Record<string, unknown> }),
-          ...(request.ndjson === undefined ? {} : { bulkBody: [...request.ndjson] as Record<string, unknown>[] }),
-        },
+        transportParams(request),
         request.ignore === undefined ? {} : { ignore: [...request.ignore] },
       );
       return { statusCode: result.statusCode ?? 0, body: result.body as unknown };
