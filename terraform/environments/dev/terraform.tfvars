@@ -1,3 +1,4 @@
+environment                    = "dev"
 project_id                     = "vigilo-dev"
 region                         = "europe-west1"
 cloudsql_tier                  = "db-custom-2-8192"
@@ -6,3 +7,7 @@ cloudbuild_repository_id       = "projects/vigilo-dev/locations/europe-west1/con
 authorized_networks = {
   office = "203.0.113.0/24"
 }
+deletion_protection        = false
+cloudsql_high_availability = false
+search_hot_size            = "4g"
+search_zone_count          = 1

@@ -1,3 +1,4 @@
+environment                    = "production"
 project_id                     = "vigilo-prod"
 region                         = "europe-west1"
 cloudsql_tier                  = "db-custom-8-32768"
@@ -8,3 +9,7 @@ build_branch_regex             = "^production$"
 authorized_networks = {
   office = "203.0.113.0/24"
 }
+deletion_protection        = true
+cloudsql_high_availability = true
+search_hot_size            = "16g"
+search_zone_count          = 3

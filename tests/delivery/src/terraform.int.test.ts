@@ -42,16 +42,29 @@ describe('delivery: Terraform', function () {
     }
   });
 
-  it('each environment uses every module, keeps its state in GCS and declares validated variables', function () {
+  it('one root module uses every module; each environment is only its state location and its values', function () {
+    const estate = join(REPO_ROOT, 'terraform/estate');
+    const main = readFileSync(join(estate, 'main.tf'), 'utf8');
+    assert.match(main, /backend "gcs" \{\}/);
+    for (const module of MODULES) assert.match(main, new RegExp(`source\\s+= "\\.\\./modules/${module}"`), `the estate uses ${module}`);
+    assert.deepEqual(readdirSync(join(REPO_ROOT, 'terraform/modules')).sort(), [...MODULES].sort());
+    const variablesText = readFileSync(join(estate, 'variables.tf'), 'utf8');
+    assert.ok((variablesText.match(/validation \{/g) ?? []).length >= 4, 'the estate validates its variables');
+    // Each variable block runs to the next one; those without a default must come from each environment's values
+    // (the Elastic Cloud API key from TF_VAR_elastic_cloud_api_key, never from a file).
+    const blocks = variablesText.split(/^variable "/m).slice(1);
+    const declared = new Map(blocks.map((block) => [block.slice(0, block.indexOf('"')), /^\s+default\s+=/m.test(block)]));
+    const required = [...declared].filter(([name, hasDefault]) => !hasDefault && name !== 'elastic_cloud_api_key').map(([name]) => name);
+    assert.deepEqual(readdirSync(join(REPO_ROOT, 'terraform/environments')).sort(), [...ENVIRONMENTS].sort());
     for (const env of ENVIRONMENTS) {
       const dir = join(REPO_ROOT, 'terraform/environments', env);
-      const main = readFileSync(join(dir, 'main.tf'), 'utf8');
-      assert.match(main, /backend "gcs"/, env);
-      for (const module of MODULES) assert.ok(main.includes(`source = "../../modules/${module}"`) || new RegExp(`source\\s+= "../../modules/${module}"`).test(main), `${env} uses ${module}`);
-      const variables = readFileSync(join(dir, 'variables.tf'), 'utf8');
-      assert.ok((variables.match(/validation \{/g) ?? []).length >= 4, `${env} validates its variables`);
+      assert.deepEqual(readdirSync(dir).sort(), ['backend.tfbackend', 'terraform.tfvars'], `${env} holds no code`);
+      assert.match(readFileSync(join(dir, 'backend.tfbackend'), 'utf8'), new RegExp(`^prefix = "vigilo/${env}"$`, 'm'));
+      const values = new Set([...readFileSync(join(dir, 'terraform.tfvars'), 'utf8').matchAll(/^([a-z_]+)\s+=/gm)].map((m) => m[1]!));
+      for (const name of values) assert.ok(declared.has(name), `${env} sets ${name}, which the estate does not declare`);
+      for (const name of required) assert.ok(values.has(name), `${env} leaves ${name} unset`);
+      assert.match(readFileSync(join(dir, 'terraform.tfvars'), 'utf8'), new RegExp(`^environment\\s+= "${env}"$`, 'm'));
     }
-    assert.deepEqual(readdirSync(join(REPO_ROOT, 'terraform/modules')).sort(), [...MODULES].sort());
   });
 
   it('Cloud SQL is PostgreSQL 15 with private IP only, IAM authentication and high availability in production', function () {
@@ -59,8 +72,10 @@ describe('delivery: Terraform', function () {
     assert.match(sql, /database_version\s+= "POSTGRES_15"/);
     assert.match(sql, /ipv4_enabled\s+= false/);
     assert.match(sql, /name\s+= "cloudsql.iam_authentication"\s+value = "on"/);
-    const production = readFileSync(join(REPO_ROOT, 'terraform/environments/production/main.tf'), 'utf8');
-    assert.match(production, /high_availability\s+= true/);
+    assert.match(readFileSync(join(REPO_ROOT, 'terraform/estate/main.tf'), 'utf8'), /high_availability\s+= var\.cloudsql_high_availability/);
+    const production = readFileSync(join(REPO_ROOT, 'terraform/environments/production/terraform.tfvars'), 'utf8');
+    assert.match(production, /^cloudsql_high_availability\s+= true$/m);
+    assert.match(production, /^deletion_protection\s+= true$/m);
   });
 
   it('every deployable has a service account bound through Workload Identity to the ServiceAccount its chart renders', function () {

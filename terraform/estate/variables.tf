@@ -1,3 +1,40 @@
+variable "environment" {
+  type        = string
+  description = "Name of the environment (dev, staging, production): in every resource name, vigilo-<environment>."
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9]{1,11}$", var.environment))
+    error_message = "environment must be 2 to 12 lower-case letters and digits, starting with a letter."
+  }
+}
+
+variable "deletion_protection" {
+  type        = bool
+  description = "Whether the GKE cluster and the Cloud SQL instance refuse to be destroyed."
+}
+
+variable "cloudsql_high_availability" {
+  type        = bool
+  description = "Whether Cloud SQL runs a standby in a second zone (REGIONAL availability)."
+}
+
+variable "search_hot_size" {
+  type        = string
+  description = "Memory of each Elasticsearch hot node, as Elastic Cloud sizes it (e.g. 4g)."
+  validation {
+    condition     = can(regex("^[1-9][0-9]*g$", var.search_hot_size))
+    error_message = "search_hot_size must be a size in GB such as 4g."
+  }
+}
+
+variable "search_zone_count" {
+  type        = number
+  description = "Zones the Elasticsearch deployment spans."
+  validation {
+    condition     = contains([1, 2, 3], var.search_zone_count)
+    error_message = "search_zone_count must be 1, 2 or 3."
+  }
+}
+
 variable "project_id" {
   type        = string
   description = "Google Cloud project of this environment."

@@ -1,5 +1,6 @@
-# The production environment's GCP estate. State: gs://${var.project_id}-tfstate (created once by hand, versioned);
-# see docs/operations/deploy.md.
+# The GCP estate of one environment. Every environment applies this module with its own state and values, kept in
+# terraform/environments/<env>/: backend.tfbackend (where the state is) and terraform.tfvars (what differs), so the
+# environments cannot drift apart in code. State: gs://<project>-tfstate; see docs/operations/deploy.md.
 terraform {
   required_version = ">= 1.6"
   required_providers {
@@ -16,9 +17,8 @@ terraform {
       version = ">= 0.12, < 1.0"
     }
   }
-  backend "gcs" {
-    prefix = "vigilo/production"
-  }
+  # bucket and prefix come from terraform/environments/<env>/backend.tfbackend (terraform init -backend-config=...).
+  backend "gcs" {}
 }
 
 provider "google" {
@@ -31,7 +31,7 @@ provider "ec" {
 }
 
 locals {
-  name = "vigilo-production"
+  name = "vigilo-${var.environment}"
 }
 
 resource "google_project_service" "apis" {
@@ -52,7 +52,7 @@ resource "google_project_service" "apis" {
 }
 
 module "network" {
-  source     = "../../modules/network"
+  source     = "../modules/network"
   project_id = var.project_id
   region     = var.region
   name       = local.name
@@ -60,7 +60,7 @@ module "network" {
 }
 
 module "gke" {
-  source              = "../../modules/gke"
+  source              = "../modules/gke"
   project_id          = var.project_id
   region              = var.region
   name                = local.name
@@ -70,35 +70,35 @@ module "gke" {
   services_range_name = module.network.services_range_name
   authorized_networks = var.authorized_networks
   release_channel     = var.gke_release_channel
-  deletion_protection = true
+  deletion_protection = var.deletion_protection
 }
 
 module "cloudsql" {
-  source                      = "../../modules/cloudsql"
+  source                      = "../modules/cloudsql"
   project_id                  = var.project_id
   region                      = var.region
   name                        = "${local.name}-pg15"
   network_self_link           = module.network.network_self_link
   private_services_connection = module.network.private_services_connection
   tier                        = var.cloudsql_tier
-  high_availability           = true
+  high_availability           = var.cloudsql_high_availability
   iam_users                   = var.cloudsql_iam_users
-  deletion_protection         = true
+  deletion_protection         = var.deletion_protection
 }
 
 module "identities" {
-  source     = "../../modules/identities"
+  source     = "../modules/identities"
   project_id = var.project_id
   depends_on = [google_project_service.apis]
 }
 
 module "search" {
-  source                 = "../../modules/search"
+  source                 = "../modules/search"
   project_id             = var.project_id
   region                 = var.region
   name                   = local.name
-  hot_size               = "16g"
-  zone_count             = 3
+  hot_size               = var.search_hot_size
+  zone_count             = var.search_zone_count
   network_self_link      = module.network.network_self_link
   subnet_self_link       = module.network.subnet_self_link
   psc_service_attachment = var.elastic_psc_service_attachment
@@ -110,7 +110,7 @@ resource "random_bytes" "proxy_context_key" {
 }
 
 module "secrets" {
-  source     = "../../modules/secrets"
+  source     = "../modules/secrets"
   project_id = var.project_id
   region     = var.region
   accessors = {
@@ -128,7 +128,7 @@ module "secrets" {
 }
 
 module "cloudbuild" {
-  source        = "../../modules/cloudbuild"
+  source        = "../modules/cloudbuild"
   project_id    = var.project_id
   region        = var.region
   repository_id = var.cloudbuild_repository_id
@@ -142,7 +142,7 @@ data "google_compute_default_service_account" "nodes" {
 }
 
 module "artifact_registry" {
-  source     = "../../modules/artifact-registry"
+  source     = "../modules/artifact-registry"
   project_id = var.project_id
   region     = var.region
   readers    = [data.google_compute_default_service_account.nodes.member]
