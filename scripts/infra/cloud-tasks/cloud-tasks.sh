@@ -59,12 +59,20 @@ binary() { printf '%s/bin/%s\n' "$(build_dir)" "$BIN_NAME"; }
 # The module's source from the module cache, with each *.patch beside this script applied (ADR 0101: the emulator
 # signs a new RS256 token per dispatch, so oidc-token-cache.patch reuses one for 4 of its 5 minutes), built from a
 # copy of the wrapper module that replaces the module with the patched source.
+apply_patch() { # $1 = source dir, $2 = patch file; with `patch`, else with git in a repository of the dir's own
+  if command -v patch >/dev/null 2>&1; then
+    patch -p1 -d "$1" < "$2"
+  else
+    git init -q "$1" && git -C "$1" apply -p1 "$2"
+  fi
+}
+
 go_build() { # $1 = build dir, $2 = log file
   local build="$1" module_dir patch_file
   {
     module_dir="$(cd "$SRC_DIR" && GOWORK=off go mod download -json "$PKG" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')" &&
       cp -R "$module_dir" "$build/emulator-src" && chmod -R u+w "$build/emulator-src" &&
-      for patch_file in "$SRC_DIR"/*.patch; do patch -p1 -d "$build/emulator-src" < "$patch_file" || return 1; done &&
+      for patch_file in "$SRC_DIR"/*.patch; do apply_patch "$build/emulator-src" "$patch_file" || return 1; done &&
       mkdir -p "$build/wrapper" && cp "$SRC_DIR/go.mod" "$SRC_DIR/go.sum" "$build/wrapper/" &&
       printf '\nreplace %s => %s\n' "$PKG" "$build/emulator-src" >> "$build/wrapper/go.mod" &&
       (cd "$build/wrapper" && GOWORK=off CGO_ENABLED=0 go build -mod=readonly -trimpath -o "$build/bin/" "$PKG")
