@@ -45,6 +45,8 @@ if (args.help) {
 }
 const N = Number(args.reports);
 const CHUNK = 5000;
+/** Issue 5's latency target for the engine path. */
+const P99_TARGET_MS = 50;
 
 interface PathResult {
   requests: number;
@@ -253,9 +255,18 @@ async function main(): Promise<void> {
     const mixMs = Object.values(cpuPerRequest).reduce((sum, c) => sum + c['engine']! + c['search']! + c['client']!, 0) / kinds.length;
     const capacity = (cores * 1000) / mixMs;
     Object.assign(result, { cpuMsPerRequest: cpuPerRequest, mixCpuMsPerRequest: round2(mixMs), cpus: cores, capacityPerSecond: Math.round(capacity), meanLatencyFloorMs: Math.round((Number(args.connections) / capacity) * 1000) });
+    // Closed-loop clients keep the machine saturated whatever its size, so their mean latency is clients / capacity
+    // (Little's law) and the p99 is that times the tail's shape. Keeping the shape and the cost per request measured
+    // under this load, the p99 target needs `p99 / mean x clients / target` requests a second of capacity.
+    const loadCpu = result['engineCpuSeconds'] as Record<string, number>;
+    const loadCpuMs = (((loadCpu['java'] ?? 0) + (loadCpu['search'] ?? 0) + (loadCpu['bench client'] ?? 0)) * 1000) / Math.max(engineResult.requests, 1);
+    const meanMs = (Number(args.connections) / engineResult.throughput) * 1000;
+    const neededPerSecond = ((engineResult.p99 / meanMs) * Number(args.connections)) / (P99_TARGET_MS / 1000);
+    Object.assign(result, { loadCpuMsPerRequest: round2(loadCpuMs), p99OverMean: round2(engineResult.p99 / meanMs), cpusForP99Target: Math.round(((neededPerSecond * loadCpuMs) / 1000) * 10) / 10 });
     process.stdout.write(`CPU ms per request on the engine path (engine, search service, load client): ${JSON.stringify(cpuPerRequest)}\n`);
     process.stdout.write(
-      `  the mix costs ${round2(mixMs)} CPU ms per request: at most ${Math.round(capacity)} req/s on ${cores} CPUs, so ${args.connections} clients wait at least ${result['meanLatencyFloorMs']} ms on average\n`,
+      `  the mix costs ${round2(mixMs)} CPU ms per request: at most ${Math.round(capacity)} req/s on ${cores} CPUs, so ${args.connections} clients wait at least ${result['meanLatencyFloorMs']} ms on average\n` +
+        `  under the ${args.connections}-client load: ${round2(loadCpuMs)} CPU ms per request, p99 ${round2(engineResult.p99 / meanMs)}x the mean; a p99 of ${P99_TARGET_MS} ms needs ${Math.round(neededPerSecond)} req/s, about ${result['cpusForP99Target']} CPUs at that cost\n`,
     );
 
     const sqlResult = await load(fromSql.url, paths, headers, { requests: Number(args['sql-requests']) }, Number(args.connections));

@@ -30,12 +30,16 @@ export async function startServiceProcess(service: string, env: Record<string, s
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`${service} did not start in ${timeoutMs}ms:\n${output.join('\n')}`)), timeoutMs);
+    let listening = false;
     const onLine = (line: string) => {
       output.push(line);
+      // Past start-up every line is only kept: parsing each access line would bill a load generator for the logs.
+      if (listening) return;
       try {
         const parsed = JSON.parse(line) as { message?: string; port?: number };
         if (parsed.message === 'listening' && typeof parsed.port === 'number') {
           clearTimeout(timer);
+          listening = true;
           resolve(parsed.port);
         }
       } catch {
